@@ -1,0 +1,53 @@
+# Two commands on a fresh machine: `make run` (the pipeline end to end) and `make test`.
+# Both create .venv and install the pinned dependencies first (constraints.txt pins every one).
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | cksum | cut -d' ' -f1)
+PORT ?= 3000
+PYTEST_ARGS ?=
+
+.PHONY: install run simulate test lint ui lock clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml constraints.txt
+	@$(PYTHON) -c 'import sys; sys.exit(0 if (3, 11) <= sys.version_info[:2] < (3, 13) else "Python 3.11 or 3.12 is needed")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -c constraints.txt -e ".[dev]"
+	@rm -f $(VENV)/.installed-*
+	@touch $@
+
+## run: simulate the 2011 sources and run the whole pipeline once, headless
+run: install
+	$(BIN)/vhpipe simulate
+	$(BIN)/vhpipe run
+
+simulate: install
+	$(BIN)/vhpipe simulate
+
+## test: lint (ruff, sqlfluff) and the test suite; pytest's "no tests collected" (exit 5) is a failure
+test: install lint
+	@$(BIN)/pytest $(PYTEST_ARGS); status=$$?; \
+	if [ $$status -eq 5 ]; then echo "pytest collected no tests: that is a failure, not a pass" >&2; exit 1; fi; \
+	exit $$status
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/sqlfluff lint dbt_project
+
+## ui: the Dagster UI on http://localhost:$(PORT)
+ui: install
+	$(BIN)/vhpipe ui --port $(PORT)
+
+## lock: re-pin every transitive dependency after a change to pyproject.toml
+lock:
+	rm -rf /tmp/vhpipe-lock && $(PYTHON) -m venv /tmp/vhpipe-lock
+	/tmp/vhpipe-lock/bin/pip install --quiet --disable-pip-version-check -e ".[dev]"
+	( echo '# Every transitive dependency pinned; regenerate with `make lock`.'; \
+	  /tmp/vhpipe-lock/bin/pip freeze --exclude-editable ) > constraints.txt
+
+clean:
+	rm -rf $(VENV) data

@@ -1,0 +1,77 @@
+"""The dbt project as Dagster assets: one asset per model and seed, dbt tests as asset checks."""
+
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import dagster as dg
+from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, DbtProject, dbt_assets
+
+from orchestration.environment import DBT_PROJECT_DIR
+from sources.paths import data_paths
+
+LAYER_OWNERS = {"staging": "team:data-engineering", "marts": "team:analytics", "reference": "team:data-engineering"}
+
+
+def dbt_project() -> DbtProject:
+    project = DbtProject(
+        project_dir=DBT_PROJECT_DIR,
+        profiles_dir=DBT_PROJECT_DIR,
+        target_path=data_paths().dbt_target,
+    )
+    if manifest_is_stale(project):
+        # a fresh clone has no manifest, an edited project an old one: parse (dbt parse, ~2 s)
+        DbtCliResource(project_dir=project, dbt_executable=dbt_executable()).cli(
+            ["parse", "--quiet"], target_path=project.target_path
+        ).wait()
+    return project
+
+
+def manifest_is_stale(project: DbtProject) -> bool:
+    """True when the manifest is missing or older than any file of the dbt project."""
+    if not project.manifest_path.exists():
+        return True
+    built = project.manifest_path.stat().st_mtime
+    sources = (p for p in Path(project.project_dir).rglob("*") if p.suffix in {".sql", ".yml", ".csv"})
+    return any(p.stat().st_mtime > built for p in sources if "target" not in p.parts)
+
+
+def dbt_executable() -> str:
+    """dbt from the same virtual environment as this process, whatever is on PATH."""
+    return str(Path(sys.executable).parent / "dbt")
+
+
+def layer_of(props: Mapping[str, Any]) -> str:
+    """The project layer a dbt node belongs to: its first folder under models/, or `reference` for seeds."""
+    if props["resource_type"] == "seed":
+        return "reference"
+    fqn = props.get("fqn", [])
+    return fqn[1] if len(fqn) > 2 else "models"
+
+
+class LayeredTranslator(DagsterDbtTranslator):
+    """Groups assets by layer, gives each layer its owner, keeps dbt's descriptions."""
+
+    def get_asset_spec(self, manifest: Mapping[str, Any], unique_id: str, project: DbtProject | None) -> dg.AssetSpec:
+        spec = super().get_asset_spec(manifest, unique_id, project)
+        props = self.get_resource_props(manifest, unique_id)
+        if props["resource_type"] == "source":
+            return spec
+        layer = layer_of(props)
+        return spec.replace_attributes(group_name=layer, owners=[LAYER_OWNERS.get(layer, "team:data-engineering")])
+
+
+PROJECT = dbt_project()
+
+
+TRANSLATOR = LayeredTranslator(settings=DagsterDbtTranslatorSettings(enable_source_tests_as_checks=True))
+
+
+@dbt_assets(manifest=PROJECT.manifest_path, project=PROJECT, dagster_dbt_translator=TRANSLATOR)
+def veiligheidshuis_dbt(context: dg.AssetExecutionContext, dbt: DbtCliResource):
+    yield from dbt.cli(["build"], context=context).stream()
+
+
+def dbt_resource() -> DbtCliResource:
+    return DbtCliResource(project_dir=PROJECT, dbt_executable=dbt_executable())

@@ -1,0 +1,92 @@
+"""`vhpipe`: simulate the sources, run the pipeline headless, serve the Dagster UI."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import subprocess
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from orchestration.environment import prepare_environment
+from sources.paths import data_paths
+
+
+def cmd_simulate(args: argparse.Namespace) -> int:
+    from sources.simulator import simulate
+
+    paths = data_paths()
+    result = simulate(paths, year=args.year, scale=args.scale, seed=args.seed, days=args.days)
+    print(
+        f"Simulated {result.year} (scale {result.scale}, seed {result.seed}): "
+        f"{len(result.police_drops)} police drops, {result.police_rows} rows, in {paths.landing}\n"
+        f"Expected report cells: {result.truth_file}"
+    )
+    return 0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    paths = prepare_environment()
+    log_dir = paths.root / "logs"
+    log_dir.mkdir(parents=True, exist_ok=True)
+    log_file = log_dir / "last_run.log"
+
+    import dagster as dg
+
+    from orchestration.definitions import defs
+    from orchestration.summary import CheckResult, render_summary
+
+    level = "DEBUG" if args.verbose else "WARNING"
+    run_config = {"loggers": {"console": {"config": {"log_level": level}}}}
+    with log_file.open("w", encoding="utf-8") as log, contextlib.redirect_stdout(sys.stdout if args.verbose else log):
+        result = defs.resolve_job_def(args.job).execute_in_process(
+            instance=dg.DagsterInstance.get(), run_config=run_config, raise_on_error=False
+        )
+    checks = [
+        CheckResult(e.asset_key.to_user_string(), e.check_name, e.passed, e.description)
+        for e in result.get_asset_check_evaluations()
+    ]
+    print(render_summary(paths, result.run_id, result.success, checks, log_file))
+    return 0 if result.success and all(c.passed for c in checks) else 1
+
+
+def cmd_ui(args: argparse.Namespace) -> int:
+    prepare_environment()
+    port = str(args.port or os.environ.get("PORT", "3000"))
+    dagster = str(Path(sys.executable).parent / "dagster")
+    command = [dagster, "dev", "-m", "orchestration.definitions", "-h", args.host, "-p", port]
+    return subprocess.call(command)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="vhpipe", description="Veiligheidshuis data pipeline")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    simulate = commands.add_parser("simulate", help="generate a simulated year into the landing zone")
+    simulate.add_argument("--year", type=int, default=2011)
+    simulate.add_argument("--scale", type=int, default=1, help="volume multiplier (districts' worth)")
+    simulate.add_argument("--seed", type=int, default=0)
+    simulate.add_argument("--days", type=int, default=None, help="play only the first N days of the year")
+    simulate.set_defaults(func=cmd_simulate)
+
+    run = commands.add_parser("run", help="run the pipeline once, headless, and print a summary")
+    run.add_argument("--job", default="nightly_load")
+    run.add_argument("--verbose", action="store_true", help="show Dagster and dbt logs on the terminal")
+    run.set_defaults(func=cmd_run)
+
+    ui = commands.add_parser("ui", help="serve the Dagster UI on localhost")
+    ui.add_argument("--port", type=int, default=None, help="default: $PORT or 3000")
+    ui.add_argument("--host", default="127.0.0.1")
+    ui.set_defaults(func=cmd_ui)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

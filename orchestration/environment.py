@@ -1,0 +1,42 @@
+"""Process environment for dbt, Dagster and GX, derived from the data folder.
+
+dbt reads its warehouse, target and log paths from the environment; Dagster reads DAGSTER_HOME.
+Telemetry is switched off for all three: the pipeline runs on closed networks.
+"""
+
+from __future__ import annotations
+
+import os
+
+from sources.paths import PROJECT_ROOT, DataPaths, data_paths
+
+DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
+DAGSTER_YAML = """\
+# written by vhpipe: the Dagster instance of this data folder
+telemetry:
+  enabled: false
+"""
+
+
+def prepare_environment(paths: DataPaths | None = None) -> DataPaths:
+    """Point dbt, Dagster and GX at the data folder and create its skeleton; returns the paths."""
+    paths = paths or data_paths()
+    for folder in (paths.warehouse.parent, paths.dagster_home, paths.dbt_target, paths.dbt_logs, paths.reports):
+        folder.mkdir(parents=True, exist_ok=True)
+    dagster_yaml = paths.dagster_home / "dagster.yaml"
+    if not dagster_yaml.exists():
+        dagster_yaml.write_text(DAGSTER_YAML)
+    os.environ.update(
+        {
+            "VH_DATA_DIR": str(paths.root),
+            "VH_WAREHOUSE_PATH": str(paths.warehouse),
+            "DAGSTER_HOME": str(paths.dagster_home),
+            "DBT_PROFILES_DIR": str(DBT_PROJECT_DIR),
+            "DBT_TARGET_PATH": str(paths.dbt_target),
+            "DBT_LOG_PATH": str(paths.dbt_logs),
+            "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+            "DO_NOT_TRACK": "1",
+            "GX_ANALYTICS_ENABLED": "false",
+        }
+    )
+    return paths

@@ -1,0 +1,76 @@
+"""What `vhpipe run` prints when a run ends: rows per source, checks, the marts, where outputs are."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import duckdb
+import pandas as pd
+
+from sources.paths import DataPaths
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    asset: str
+    name: str
+    passed: bool
+    description: str | None
+
+
+def ledger_per_source(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    return con.execute(
+        """
+        select source as bron, count(*) as leveringen, sum(received) as ontvangen, sum(accepted) as geaccepteerd,
+               sum(quarantined) as quarantaine, sum(duplicates) as duplicaten
+        from raw._deliveries group by source order by source
+        """
+    ).df()
+
+
+def render_table(frame: pd.DataFrame) -> str:
+    """A plain-text table, aligned, numbers to the right (no dependency on a pretty-printer)."""
+    columns = [str(c) for c in frame.columns]
+    cells = [[_fmt(v) for v in row] for row in frame.itertuples(index=False)]
+    widths = [max([len(c)] + [len(r[i]) for r in cells]) for i, c in enumerate(columns)]
+    numeric = [pd.api.types.is_numeric_dtype(frame[c]) for c in frame.columns]
+
+    def line(values: list[str]) -> str:
+        return "  ".join(v.rjust(w) if n else v.ljust(w) for v, w, n in zip(values, widths, numeric, strict=True))
+
+    return "\n".join([line(columns), "  ".join("-" * w for w in widths), *(line(r) for r in cells)])
+
+
+def _fmt(value) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def render_summary(paths: DataPaths, run_id: str, success: bool, checks: list[CheckResult], log_file) -> str:
+    failed = [c for c in checks if not c.passed]
+    parts = [f"Run {run_id}: {'SUCCESS' if success else 'FAILED'}", ""]
+    with duckdb.connect(str(paths.warehouse), read_only=True) as con:
+        parts += ["Rows per source (ledger):", render_table(ledger_per_source(con)), ""]
+        parts += [f"Checks: {len(checks) - len(failed)} passed, {len(failed)} failed"]
+        parts += [f"  FAILED {c.asset} :: {c.name}: {c.description or ''}" for c in failed]
+        parts.append("")
+        tabel = con.execute("select * from marts.tabel_01_meldingen_naar_herkomst").df() if _has_mart(con) else None
+    if tabel is not None:
+        parts += ["Tabel 1: Aanmeldingen bij het Veiligheidshuis naar herkomst", render_table(tabel), ""]
+    parts += [
+        "Outputs:",
+        f"  warehouse (DuckDB)  {paths.warehouse}",
+        f"  run log             {log_file}",
+        f"  Dagster instance    {paths.dagster_home}  (make ui to browse runs)",
+    ]
+    return "\n".join(parts)
+
+
+def _has_mart(con: duckdb.DuckDBPyConnection) -> bool:
+    return bool(
+        con.execute(
+            "select count(*) from information_schema.tables where table_schema = 'marts' "
+            "and table_name = 'tabel_01_meldingen_naar_herkomst'"
+        ).fetchone()[0]
+    )

@@ -1,0 +1,1 @@
+"""Source systems: the connectors that pull from them and the simulator that plays them."""

@@ -1,0 +1,187 @@
+"""Connector for the police (BVH/BPS) daily CSV drops.
+
+Contract of a drop (see sources/README.md): Windows-1252, `;`-separated, a header row with
+exactly the columns below, one row per person per mutatie, dates as dd-mm-jjjj. The connector
+takes every drop in the landing folder that is not yet in the ledger, in name order.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from sources.connectors import ledger, rules
+from sources.connectors.errors import DeliveryError
+from sources.pseudonymise import Pseudonymiser
+
+SOURCE = "politie"
+TABLE = "politie_mutaties"
+COLUMNS = [
+    "Mutatienummer",
+    "Versie",
+    "Mutatiedatum",
+    "Incidentcode",
+    "Projectcode",
+    "Selectiecode",
+    "Pleegplaats",
+    "Rol",
+    "BSN",
+    "Achternaam",
+    "Voornamen",
+    "Geboortedatum",
+]
+ROLLEN = ["Verdachte", "Slachtoffer", "Betrokkene", "Getuige"]
+ROW_RULES = [
+    rules.required("Mutatienummer"),
+    rules.matches("Mutatienummer", r"PL\d{4}-\d{10}", "a mutatienummer (PLnnnn-jjjjnnnnnn)"),
+    rules.positive_integer("Versie"),
+    rules.required("Mutatiedatum"),
+    rules.dutch_date("Mutatiedatum"),
+    rules.required("Selectiecode"),
+    rules.required("Pleegplaats"),
+    rules.one_of("Rol", ROLLEN),
+    rules.elfproef("BSN"),
+    rules.dutch_date("Geboortedatum", optional=True, personal=True),
+]
+RAW_DDL = f"""
+create table if not exists raw.{TABLE} (
+    mutatienummer varchar,
+    versie varchar,
+    mutatiedatum varchar,
+    incidentcode varchar,
+    projectcode varchar,
+    selectiecode varchar,
+    pleegplaats varchar,
+    rol varchar,
+    persoon_sleutel varchar,   -- HMAC of the BSN
+    naam_sleutel varchar,      -- HMAC of name and birth date, for persons without a BSN
+    leeftijdsklasse varchar,   -- age band on the mutatiedatum; the birth date itself is not kept
+    _row_hash varchar,
+    _row_number integer,
+    _delivery_id varchar,
+    _loaded_at timestamp
+);
+"""
+AGE_BANDS = [(0, 11), (12, 17), (18, 23), (24, 29), (30, 44), (45, 64), (65, 200)]
+
+
+@dataclass(frozen=True)
+class DropFile:
+    path: Path
+    delivery: ledger.Delivery
+
+
+def pending_drops(con: duckdb.DuckDBPyConnection, folder: Path) -> list[DropFile]:
+    """Drops in the landing folder that the ledger has not seen (the connector's watermark)."""
+    taken = ledger.loaded_deliveries(con, SOURCE)
+    drops = []
+    for path in sorted(folder.glob("*.csv")):
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        delivery = ledger.Delivery(SOURCE, path.name, digest)
+        if delivery.delivery_id not in taken:
+            drops.append(DropFile(path, delivery))
+    return drops
+
+
+def read_drop(drop: DropFile) -> pd.DataFrame:
+    """The drop as text columns with a 1-based row number (the header is row 0), contract checked."""
+    name = drop.delivery.name
+    raw = drop.path.read_bytes()
+    if not raw.strip():
+        raise DeliveryError(SOURCE, name, "the file is empty")
+    try:
+        text = raw.decode("cp1252")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise DeliveryError(SOURCE, name, f"not Windows-1252 text (byte {exc.start})", row=line - 1) from exc
+    header = text.splitlines()[0].split(";")
+    missing = [c for c in COLUMNS if c not in header]
+    extra = [c for c in header if c not in COLUMNS]
+    if missing or extra:
+        problem = "header does not match the contract:"
+        problem += f" missing {missing}" if missing else ""
+        problem += f" unexpected {extra}" if extra else ""
+        raise DeliveryError(SOURCE, name, problem)
+    try:
+        frame = pd.read_csv(io.StringIO(text), sep=";", dtype=str, keep_default_na=False, na_values=[])
+    except pd.errors.ParserError as exc:
+        raise DeliveryError(SOURCE, name, f"cannot be parsed as `;`-separated text: {exc}") from exc
+    frame = frame.replace({"": None})
+    frame.insert(0, "_row_number", range(1, len(frame) + 1))
+    return frame
+
+
+def age_band(birth: pd.Series, on: pd.Series) -> pd.Series:
+    born = pd.to_datetime(birth, format="%d-%m-%Y", errors="coerce")
+    day = pd.to_datetime(on, format="%d-%m-%Y", errors="coerce")
+    had_birthday = (day.dt.month > born.dt.month) | ((day.dt.month == born.dt.month) & (day.dt.day >= born.dt.day))
+    age = day.dt.year - born.dt.year - (~had_birthday).astype(int)
+    bands = pd.Series([None] * len(age), index=age.index, dtype="object")
+    for low, high in AGE_BANDS:
+        label = f"{low}+" if high >= 200 else f"{low}-{high}"
+        bands[(age >= low) & (age <= high)] = label
+    return bands
+
+
+def pseudonymise(frame: pd.DataFrame, pseudonymiser: Pseudonymiser) -> pd.DataFrame:
+    """Replace BSN, names and birth date by keyed pseudonyms and an age band, at the door."""
+    naam = (
+        frame["Achternaam"].fillna("") + "|" + frame["Voornamen"].fillna("") + "|" + frame["Geboortedatum"].fillna("")
+    )
+    out = pd.DataFrame(
+        {
+            "_row_number": frame["_row_number"],
+            "mutatienummer": frame["Mutatienummer"],
+            "versie": frame["Versie"],
+            "mutatiedatum": frame["Mutatiedatum"],
+            "incidentcode": frame["Incidentcode"],
+            "projectcode": frame["Projectcode"],
+            "selectiecode": frame["Selectiecode"],
+            "pleegplaats": frame["Pleegplaats"],
+            "rol": frame["Rol"],
+            "persoon_sleutel": pseudonymiser.many("bsn", frame["BSN"]),
+            "naam_sleutel": pseudonymiser.many("naam", naam.where(naam != "||")),
+            "leeftijdsklasse": age_band(frame["Geboortedatum"], frame["Mutatiedatum"]),
+        }
+    )
+    content = [out[c] for c in out.columns if c != "_row_number"]
+    payload = content[0].str.cat(content[1:], sep="|", na_rep="")
+    out["_row_hash"] = [hashlib.sha256(p.encode()).hexdigest()[:32] for p in payload]
+    return out
+
+
+def load_drop(con: duckdb.DuckDBPyConnection, drop: DropFile, pseudonymiser: Pseudonymiser) -> ledger.DeliveryOutcome:
+    frame = read_drop(drop)
+    reasons = rules.first_violation(frame, ROW_RULES)
+    rows = pseudonymise(frame, pseudonymiser)
+    bad = reasons.notna()
+    quarantined = rows[bad].assign(reason=reasons[bad])
+    candidates = rows[~bad]
+    # A row already landed (a repeated delivery) or repeated within this drop is a duplicate.
+    con.register("candidate_hashes", candidates[["_row_hash"]])
+    try:
+        seen = {
+            r[0]
+            for r in con.execute(
+                f"select distinct c._row_hash from candidate_hashes c join raw.{TABLE} r using (_row_hash)"
+            ).fetchall()
+        }
+    finally:
+        con.unregister("candidate_hashes")
+    repeated = candidates["_row_hash"].isin(seen) | candidates["_row_hash"].duplicated()
+    return ledger.land_delivery(con, drop.delivery, TABLE, candidates[~repeated], quarantined, int(repeated.sum()))
+
+
+def extract(
+    con: duckdb.DuckDBPyConnection, folder: Path, pseudonymiser: Pseudonymiser | None = None
+) -> list[ledger.DeliveryOutcome]:
+    """Land every pending drop; stops at the first drop that breaks the contract as a whole."""
+    ledger.ensure_ledger(con)
+    con.execute(RAW_DDL)
+    pseudonymiser = pseudonymiser or Pseudonymiser()
+    return [load_drop(con, drop, pseudonymiser) for drop in pending_drops(con, folder)]

@@ -1,0 +1,76 @@
+"""Row rules of a delivery contract, evaluated vectorised over a whole delivery.
+
+Each rule names the column it checks and returns, per row, the reason the row breaks it (or
+None). A row is quarantined with the first reason that applies, so the order of rules is the
+order in which a reader of the quarantine wants to hear about problems.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import pandas as pd
+
+from sources.bsn import passes_elfproef
+
+
+@dataclass(frozen=True)
+class Rule:
+    column: str
+    check: Callable[[pd.Series], pd.Series]  # True where the value breaks the rule
+    reason: str  # may use {value}
+
+
+def first_violation(frame: pd.DataFrame, rules: Sequence[Rule]) -> pd.Series:
+    """Per row, the reason of the first rule it breaks, or None."""
+    reasons = pd.Series([None] * len(frame), index=frame.index, dtype="object")
+    for rule in rules:
+        values = frame[rule.column]
+        broken = rule.check(values) & reasons.isna()
+        if broken.any():
+            reasons[broken] = [rule.reason.format(column=rule.column, value=v) for v in values[broken]]
+    return reasons
+
+
+def required(column: str) -> Rule:
+    return Rule(column, lambda s: s.isna() | (s.str.strip() == ""), "{column} is missing")
+
+
+def dutch_date(column: str, optional: bool = False, personal: bool = False) -> Rule:
+    """A dd-mm-jjjj date; for a personal field (a birth date) the reason does not repeat the value."""
+
+    def broken(s: pd.Series) -> pd.Series:
+        parsed = pd.to_datetime(s, format="%d-%m-%Y", errors="coerce")
+        bad = parsed.isna()
+        return bad & s.notna() & (s.str.strip() != "") if optional else bad
+
+    shown = "{column}" if personal else "{column} '{value}'"
+    return Rule(column, broken, shown + " is not a date (dd-mm-jjjj)")
+
+
+def positive_integer(column: str) -> Rule:
+    return Rule(
+        column,
+        lambda s: ~s.fillna("").str.fullmatch(r"[1-9][0-9]{0,5}"),
+        "{column} '{value}' is not a positive whole number",
+    )
+
+
+def matches(column: str, pattern: str, description: str) -> Rule:
+    return Rule(column, lambda s: ~s.fillna("").str.fullmatch(pattern), "{column} '{value}' is not " + description)
+
+
+def one_of(column: str, allowed: Sequence[str]) -> Rule:
+    allowed_set = set(allowed)
+    return Rule(column, lambda s: ~s.isin(allowed_set), "{column} '{value}' is not one of " + ", ".join(allowed))
+
+
+def elfproef(column: str) -> Rule:
+    """An empty BSN is allowed (not everybody has one); a filled one must pass the 11-proef."""
+
+    def broken(s: pd.Series) -> pd.Series:
+        filled = s.notna() & (s.str.strip() != "")
+        return filled & ~s.fillna("").map(passes_elfproef)
+
+    return Rule(column, broken, "{column} fails the 11-proef")

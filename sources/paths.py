@@ -1,0 +1,58 @@
+"""Where the runtime data lives: one folder, `data/` in the project by default, moved by VH_DATA_DIR.
+
+Every component (simulator, connectors, dbt, Dagster, GX) takes its paths from here so that
+pointing VH_DATA_DIR elsewhere moves everything, which is what the tests do.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+SOURCE_SYSTEMS = ("politie", "om", "vh", "gemeenten")
+
+
+@dataclass(frozen=True)
+class DataPaths:
+    root: Path
+
+    @property
+    def landing(self) -> Path:
+        return self.root / "landing"
+
+    def landing_for(self, system: str) -> Path:
+        if system not in SOURCE_SYSTEMS:
+            raise ValueError(f"unknown source system {system!r}; expected one of {SOURCE_SYSTEMS}")
+        return self.landing / system
+
+    @property
+    def truth(self) -> Path:
+        return self.root / "truth"
+
+    @property
+    def warehouse(self) -> Path:
+        return self.root / "warehouse" / "vh.duckdb"
+
+    @property
+    def dagster_home(self) -> Path:
+        return self.root / "dagster"
+
+    @property
+    def dbt_target(self) -> Path:
+        return self.root / "dbt" / "target"
+
+    @property
+    def dbt_logs(self) -> Path:
+        return self.root / "dbt" / "logs"
+
+    @property
+    def reports(self) -> Path:
+        return self.root / "reports"
+
+
+def data_paths() -> DataPaths:
+    """The data folder currently in force (read from the environment on every call)."""
+    configured = os.environ.get("VH_DATA_DIR")
+    return DataPaths(Path(configured).resolve() if configured else PROJECT_ROOT / "data")

@@ -1,0 +1,67 @@
+"""Keyed pseudonyms for person identifiers, applied at the door by every connector.
+
+A plain hash of a BSN is no pseudonym: there are only ~9·10^7 valid BSNs, so a table of all
+their hashes is quickly built. HMAC-SHA256 with a secret key is, as long as the key stays
+outside the pipeline and its outputs. The key comes from VH_PSEUDONYM_KEY (hex or text) or
+from the file named by VH_KEY_FILE. In demo mode (the default) a local key file is created
+under `.secrets/` in the project, which git ignores; with VH_MODE=production the connectors
+refuse to run without a configured key.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import secrets
+from collections.abc import Iterable
+from pathlib import Path
+
+from sources.paths import PROJECT_ROOT
+
+DEMO_KEY_FILE = PROJECT_ROOT / ".secrets" / "pseudonym.key"
+
+
+class MissingKeyError(RuntimeError):
+    """Raised in production mode when no pseudonymisation key is configured."""
+
+
+def production_mode() -> bool:
+    return os.environ.get("VH_MODE", "demo").lower() == "production"
+
+
+def load_key() -> bytes:
+    """The pseudonymisation key, from the environment, a key file, or (demo only) a local file."""
+    if value := os.environ.get("VH_PSEUDONYM_KEY"):
+        return value.encode()
+    if path := os.environ.get("VH_KEY_FILE"):
+        key_file = Path(path)
+        if not key_file.is_file():
+            raise MissingKeyError(f"VH_KEY_FILE points to {key_file}, which does not exist")
+        return key_file.read_bytes().strip()
+    if production_mode():
+        raise MissingKeyError(
+            "VH_MODE=production needs a pseudonymisation key: set VH_PSEUDONYM_KEY or VH_KEY_FILE "
+            "(a file outside the data folder, readable only by the pipeline's user)"
+        )
+    if not DEMO_KEY_FILE.exists():
+        DEMO_KEY_FILE.parent.mkdir(parents=True, exist_ok=True)
+        DEMO_KEY_FILE.write_text(secrets.token_hex(32))
+        DEMO_KEY_FILE.chmod(0o600)
+    return DEMO_KEY_FILE.read_bytes().strip()
+
+
+class Pseudonymiser:
+    """Turns identifiers into stable keyed pseudonyms; the domain keeps BSNs and names apart."""
+
+    def __init__(self, key: bytes | None = None) -> None:
+        self._key = key if key is not None else load_key()
+
+    def pseudonym(self, domain: str, value: str | None) -> str | None:
+        if not isinstance(value, str) or value == "":  # None or a missing value (NaN) from pandas
+            return None
+        digest = hmac.new(self._key, f"{domain}:{value}".encode(), hashlib.sha256)
+        return digest.hexdigest()[:32]
+
+    def many(self, domain: str, values: Iterable[str | None]) -> list[str | None]:
+        return [self.pseudonym(domain, v) for v in values]

@@ -1,0 +1,98 @@
+"""Simulated persons: valid BSNs, Dutch names and birth dates, generated vectorised."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+ACHTERNAMEN = np.array(
+    [
+        "Jansen",
+        "Janssen",
+        "de Vries",
+        "Smeets",
+        "Peeters",
+        "Vossen",
+        "Bemelmans",
+        "Coenen",
+        "Hermans",
+        "Schreurs",
+        "Willems",
+        "Geelen",
+        "Ramaekers",
+        "Lemmens",
+        "Wetzels",
+        "Crützen",
+        "Hendrikx",
+        "Dassen",
+        "Kerckhoffs",
+        "Nijsten",
+        "Maës",
+        "van den Boorn",
+        "Habets",
+        "Lenaerts",
+        "Senden",
+        "Pluijmen",
+        "Ernst",
+        "Brouwers",
+        "Moonen",
+        "El Amrani",
+        "Yildiz",
+        "Öztürk",
+    ]
+)
+VOORNAMEN = np.array(
+    [
+        "Jeroen",
+        "Anouk",
+        "Kévin",
+        "Loïs",
+        "Sanne",
+        "Noël",
+        "Bram",
+        "Lotte",
+        "Mohamed",
+        "Fleur",
+        "Ruud",
+        "Ilse",
+        "Thijs",
+        "Chantal",
+        "Dylan",
+        "Zoë",
+        "Stijn",
+        "Mariëlle",
+        "Jordy",
+        "Daphne",
+    ]
+)
+_BSN_WEIGHTS = np.array([9, 8, 7, 6, 5, 4, 3, 2])
+
+
+def valid_bsns(rng: np.random.Generator, n: int) -> np.ndarray:
+    """`n` distinct nine-digit BSNs that pass the 11-proef, in random order."""
+    values = np.empty(0, dtype=np.int64)
+    while values.size < n:
+        want = int((n - values.size) * 1.2) + 16
+        digits = rng.integers(0, 10, size=(want, 8))
+        digits[:, 0] = rng.integers(1, 10, size=want)  # no leading zero, as issued
+        check = (digits @ _BSN_WEIGHTS) % 11
+        ok = check < 10
+        numbers = digits[ok] @ (10 ** np.arange(8, 0, -1)) + check[ok]
+        values = np.unique(np.concatenate([values, numbers]))
+    return rng.permutation(values)[:n].astype(str)
+
+
+def generate_persons(
+    rng: np.random.Generator, n: int, min_age: int, max_age: int, reference: np.datetime64, prefix: str
+) -> pd.DataFrame:
+    """A pool of `n` persons aged between min_age and max_age on `reference`."""
+    age_days = rng.integers(min_age * 365 + 1, (max_age + 1) * 365 - 1, size=n)
+    return pd.DataFrame(
+        {
+            "persoon_id": [f"{prefix}{i:07d}" for i in range(n)],
+            "bsn": valid_bsns(rng, n),
+            "achternaam": rng.choice(ACHTERNAMEN, size=n),
+            "voornamen": rng.choice(VOORNAMEN, size=n),
+            "geboortedatum": reference - age_days.astype("timedelta64[D]"),
+        }
+    )
