@@ -15,7 +15,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from sources.connectors import ledger, rules
+from sources.connectors import ledger, persons, rules
 from sources.connectors.errors import DeliveryError
 from sources.pseudonymise import Pseudonymiser
 
@@ -61,13 +61,13 @@ create table if not exists raw.{TABLE} (
     persoon_sleutel varchar,   -- HMAC of the BSN
     naam_sleutel varchar,      -- HMAC of name and birth date, for persons without a BSN
     leeftijdsklasse varchar,   -- age band on the mutatiedatum; the birth date itself is not kept
+    is_testpersoon boolean,    -- registered on a test person (flagged at the door, the name is not kept)
     _row_hash varchar,
     _row_number integer,
     _delivery_id varchar,
     _loaded_at timestamp
 );
 """
-AGE_BANDS = [(0, 11), (12, 17), (18, 23), (24, 29), (30, 44), (45, 64), (65, 200)]
 
 
 @dataclass(frozen=True)
@@ -116,22 +116,10 @@ def read_drop(drop: DropFile) -> pd.DataFrame:
     return frame
 
 
-def age_band(birth: pd.Series, on: pd.Series) -> pd.Series:
-    born = pd.to_datetime(birth, format="%d-%m-%Y", errors="coerce")
-    day = pd.to_datetime(on, format="%d-%m-%Y", errors="coerce")
-    had_birthday = (day.dt.month > born.dt.month) | ((day.dt.month == born.dt.month) & (day.dt.day >= born.dt.day))
-    age = day.dt.year - born.dt.year - (~had_birthday).astype(int)
-    bands = pd.Series([None] * len(age), index=age.index, dtype="object")
-    for low, high in AGE_BANDS:
-        label = f"{low}+" if high >= 200 else f"{low}-{high}"
-        bands[(age >= low) & (age <= high)] = label
-    return bands
-
-
 def pseudonymise(frame: pd.DataFrame, pseudonymiser: Pseudonymiser) -> pd.DataFrame:
     """Replace BSN, names and birth date by keyed pseudonyms and an age band, at the door."""
-    naam = (
-        frame["Achternaam"].fillna("") + "|" + frame["Voornamen"].fillna("") + "|" + frame["Geboortedatum"].fillna("")
+    keys = persons.person_keys(
+        pseudonymiser, frame["BSN"], frame["Achternaam"], frame["Voornamen"], frame["Geboortedatum"]
     )
     out = pd.DataFrame(
         {
@@ -144,12 +132,13 @@ def pseudonymise(frame: pd.DataFrame, pseudonymiser: Pseudonymiser) -> pd.DataFr
             "selectiecode": frame["Selectiecode"],
             "pleegplaats": frame["Pleegplaats"],
             "rol": frame["Rol"],
-            "persoon_sleutel": pseudonymiser.many("bsn", frame["BSN"]),
-            "naam_sleutel": pseudonymiser.many("naam", naam.where(naam != "||")),
-            "leeftijdsklasse": age_band(frame["Geboortedatum"], frame["Mutatiedatum"]),
+            "persoon_sleutel": keys["persoon_sleutel"],
+            "naam_sleutel": keys["naam_sleutel"],
+            "leeftijdsklasse": persons.age_band(frame["Geboortedatum"], frame["Mutatiedatum"]),
+            "is_testpersoon": persons.is_test_person(frame["Achternaam"]),
         }
     )
-    content = [out[c] for c in out.columns if c != "_row_number"]
+    content = [out[c].astype("string") for c in out.columns if c != "_row_number"]
     payload = content[0].str.cat(content[1:], sep="|", na_rep="")
     out["_row_hash"] = [hashlib.sha256(p.encode()).hexdigest()[:32] for p in payload]
     return out

@@ -91,7 +91,7 @@ def _year_2010(base: Calibration) -> Calibration:
         meld.loc[mask, "aantal"] = _largest_remainder(meld.loc[mask, "aantal"].to_numpy(float), target)
     verv = base.vervolgacties.copy()
     multi = verv["doelgroep"] == "Multiproblematiek"
-    total = int(round(verv["aantal"].sum() * meld["aantal"].sum() / base.meldingen["aantal"].sum()))
+    total = round(verv["aantal"].sum() * meld["aantal"].sum() / base.meldingen["aantal"].sum())
     free_total = total - int(verv.loc[multi, "aantal"].sum())  # multiproblematiek is tied to Tables 5 and 8
     shares = dict(VERVOLGACTIES_2010_SHARE)
     rest = [s for s in verv["soort"].unique() if s not in shares]

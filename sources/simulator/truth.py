@@ -25,20 +25,34 @@ STADSDEELGROEPEN = ["Noord-West", "Noord-Oost", "Zuid-Oost", "Zuid-West en centr
 OGGZ_GROEP = "Zuid-West en centrum (inclusief OGGZ)"
 MAASTRICHT_ONLY = {"Volwassen ex-gedetineerden", "Multiproblematiek", "Centrum Jeugd en Gezin"}
 T2_RIJEN = [
-    "Jeugd", "Huiselijk geweld", "Volwassen veelplegers", "Geprioriteerden", "Volwassen ex-gedetineerden",
-    "Multiproblematiek", "Centrum Jeugd en Gezin",
+    "Jeugd",
+    "Huiselijk geweld",
+    "Volwassen veelplegers",
+    "Geprioriteerden",
+    "Volwassen ex-gedetineerden",
+    "Multiproblematiek",
+    "Centrum Jeugd en Gezin",
 ]
 T4_RIJEN = [
-    "Ter opvolging door partnerorganisatie(s)", "Zorgcasusoverleg", "Justitieel casusoverleg",
-    "Justitieel casusoverleg volwassen veelplegers", "Integrale aanpak",
+    "Ter opvolging door partnerorganisatie(s)",
+    "Zorgcasusoverleg",
+    "Justitieel casusoverleg",
+    "Justitieel casusoverleg volwassen veelplegers",
+    "Integrale aanpak",
 ]
 T4_KOLOMMEN = {
-    "Jeugd": "Jeugd", "Volwassen veelplegers": "Veelplegers", "Huiselijk geweld": "Huiselijk geweld",
-    "Volwassen ex-gedetineerden": "Volwassen ex-gedetineerden", "Multiproblematiek": "Multiproblematiek",
+    "Jeugd": "Jeugd",
+    "Volwassen veelplegers": "Veelplegers",
+    "Huiselijk geweld": "Huiselijk geweld",
+    "Volwassen ex-gedetineerden": "Volwassen ex-gedetineerden",
+    "Multiproblematiek": "Multiproblematiek",
 }
 T67_RIJEN = {
-    "Volwassen veelplegers": "Volwassen veelplegers", "Jeugd": "Jeugd", "Huiselijk geweld": "Huiselijk geweld",
-    "Volwassen ex-gedetineerden": "Ex-gedetineerden", "Multiproblematiek": "Multiproblematiek",
+    "Volwassen veelplegers": "Volwassen veelplegers",
+    "Jeugd": "Jeugd",
+    "Huiselijk geweld": "Huiselijk geweld",
+    "Volwassen ex-gedetineerden": "Ex-gedetineerden",
+    "Multiproblematiek": "Multiproblematiek",
 }
 T9_RIJEN = {
     "ingevuld": "Ingevulde RIHG’s",
@@ -51,10 +65,14 @@ SAMENLOOP_DAGEN = 30  # a strafzaak against the pleger within this many days of 
 
 
 def _cells(tabel: str, frame: pd.DataFrame, rij: str, kolom: str, waarde: str) -> pd.DataFrame:
-    return pd.DataFrame({
-        "tabel": tabel, "rij": frame[rij].to_numpy(), "kolom": frame[kolom].to_numpy(),
-        "waarde": frame[waarde].astype("int64").to_numpy(),
-    })
+    return pd.DataFrame(
+        {
+            "tabel": tabel,
+            "rij": frame[rij].to_numpy(),
+            "kolom": frame[kolom].to_numpy(),
+            "waarde": frame[waarde].astype("int64").to_numpy(),
+        }
+    )
 
 
 def _percent(part: pd.Series, total: int) -> pd.Series:
@@ -91,7 +109,9 @@ def _grid(counts: pd.DataFrame, tabel: str, rijen: list[str], maastricht_only: s
 def _column_table(tabel: str, counts: pd.Series, rijen: list[str], kolom: str) -> pd.DataFrame:
     rows = [(r, kolom, int(counts.get(r, 0))) for r in rijen]
     rows.append(("Totaal", kolom, sum(v for _, _, v in rows)))
-    return pd.DataFrame(rows, columns=["rij", "kolom", "waarde"]).assign(tabel=tabel)[["tabel", "rij", "kolom", "waarde"]]
+    return pd.DataFrame(rows, columns=["rij", "kolom", "waarde"]).assign(tabel=tabel)[
+        ["tabel", "rij", "kolom", "waarde"]
+    ]
 
 
 def stadsdeelgroep(buurt: pd.Series, on: str) -> pd.Series:
@@ -108,9 +128,13 @@ def report_cells(world: World) -> pd.DataFrame:
     # --- meldingen (Tables 1-3)
     mutaties = world.politie_mutaties.drop_duplicates("mutatienummer")
     mutaties = mutaties[_in_year(mutaties["mutatiedatum"], year)]
-    politie = pd.DataFrame({
-        "herkomst": "politie", "doelgroep": mutaties["selectiecode"].map(doelgroep_of), "gemeente": mutaties["pleegplaats"],
-    })
+    politie = pd.DataFrame(
+        {
+            "herkomst": "politie",
+            "doelgroep": mutaties["selectiecode"].map(doelgroep_of),
+            "gemeente": mutaties["pleegplaats"],
+        }
+    )
     vh = world.meldingen[world.meldingen["defect"].isna() & _in_year(world.meldingen["meldingsdatum"], year)]
     meldingen = pd.concat([politie, vh[["herkomst", "doelgroep", "gemeente"]]], ignore_index=True)
 
@@ -127,8 +151,14 @@ def report_cells(world: World) -> pd.DataFrame:
     t1 = t1.melt(id_vars="rij", var_name="kolom", value_name="waarde").assign(tabel="1")
 
     t2 = _grid(
-        meldingen.groupby(["doelgroep", "gemeente"]).size().rename("waarde").reset_index().rename(columns={"doelgroep": "rij"}),
-        "2", T2_RIJEN, MAASTRICHT_ONLY,
+        meldingen.groupby(["doelgroep", "gemeente"])
+        .size()
+        .rename("waarde")
+        .reset_index()
+        .rename(columns={"doelgroep": "rij"}),
+        "2",
+        T2_RIJEN,
+        MAASTRICHT_ONLY,
     )
     multi = vh[vh["doelgroep"] == "Multiproblematiek"]
     t3 = _column_table("3", stadsdeelgroep(multi["buurt"], first).value_counts(), STADSDEELGROEPEN, "Aantal meldingen")
@@ -138,11 +168,15 @@ def report_cells(world: World) -> pd.DataFrame:
     own = verv[verv["defect"].isna() & _in_year(verv["datum"], year)]
     overleg = world.casusoverleggen[_in_year(world.casusoverleggen["datum"], year)]
     overleg_soort = np.where(
-        overleg["soort_overleg"] == "JCO veelplegers", "Justitieel casusoverleg volwassen veelplegers",
+        overleg["soort_overleg"] == "JCO veelplegers",
+        "Justitieel casusoverleg volwassen veelplegers",
         "Justitieel casusoverleg",
     )
     acties = pd.concat(
-        [own[["soort", "doelgroep"]], pd.DataFrame({"soort": overleg_soort, "doelgroep": overleg["doelgroep"].to_numpy()})],
+        [
+            own[["soort", "doelgroep"]],
+            pd.DataFrame({"soort": overleg_soort, "doelgroep": overleg["doelgroep"].to_numpy()}),
+        ],
         ignore_index=True,
     )
     acties["kolom"] = acties["doelgroep"].map(T4_KOLOMMEN)
@@ -157,47 +191,73 @@ def report_cells(world: World) -> pd.DataFrame:
     t4 = pd.concat([t4, pd.DataFrame({"rij": "Totaal", "kolom": col_totals.index, "waarde": col_totals.to_numpy()})])
     grand = int(col_totals["Totaal"])
     row_totals = t4[t4["kolom"] == "Totaal"]
-    t4 = pd.concat([
-        t4, pd.DataFrame({"rij": row_totals["rij"], "kolom": "% van totaal", "waarde": _percent(row_totals["waarde"], grand)})
-    ]).assign(tabel="4")
+    t4 = pd.concat(
+        [
+            t4,
+            pd.DataFrame(
+                {"rij": row_totals["rij"], "kolom": "% van totaal", "waarde": _percent(row_totals["waarde"], grand)}
+            ),
+        ]
+    ).assign(tabel="4")
 
     year_multi = multi.set_index("melding_id")
     t5_acties = own[own["melding_id"].isin(year_multi.index) & (own["doelgroep"] == "Multiproblematiek")]
-    t5_acties = t5_acties.assign(groep=stadsdeelgroep(year_multi.loc[t5_acties["melding_id"], "buurt"], first).to_numpy())
-    t5 = pd.concat([
-        _column_table(
-            "5", t5_acties[t5_acties["soort"] == "Integrale aanpak"]["groep"].value_counts(), STADSDEELGROEPEN,
-            "Doorgestroomd naar PGA",
-        ),
-        _column_table(
-            "5", t5_acties[t5_acties["soort"] == "Ter opvolging door partnerorganisatie(s)"]["groep"].value_counts(),
-            STADSDEELGROEPEN, "Afgehandeld door partners",
-        ),
-    ])
+    t5_acties = t5_acties.assign(
+        groep=stadsdeelgroep(year_multi.loc[t5_acties["melding_id"], "buurt"], first).to_numpy()
+    )
+    t5 = pd.concat(
+        [
+            _column_table(
+                "5",
+                t5_acties[t5_acties["soort"] == "Integrale aanpak"]["groep"].value_counts(),
+                STADSDEELGROEPEN,
+                "Doorgestroomd naar PGA",
+            ),
+            _column_table(
+                "5",
+                t5_acties[t5_acties["soort"] == "Ter opvolging door partnerorganisatie(s)"]["groep"].value_counts(),
+                STADSDEELGROEPEN,
+                "Afgehandeld door partners",
+            ),
+        ]
+    )
 
     # --- trajecten (Tables 6-8)
     traj = world.trajecten
     active = traj[_active(traj["startdatum"], traj["einddatum"], first, last)]
     persons_in = lambda frame: frame.groupby(["doelgroep", "gemeente"])["persoon_id"].nunique()  # noqa: E731
-    kort = pd.concat([
-        active[active["categorie"] == "kort"][["doelgroep", "gemeente", "persoon_id"]],
-        overleg[overleg["soort_overleg"] != "JCO veelplegers"][["doelgroep", "gemeente", "persoon_id"]],
-    ])
+    kort = pd.concat(
+        [
+            active[active["categorie"] == "kort"][["doelgroep", "gemeente", "persoon_id"]],
+            overleg[overleg["soort_overleg"] != "JCO veelplegers"][["doelgroep", "gemeente", "persoon_id"]],
+        ]
+    )
     plannen = world.veelplegersplannen
-    lang = pd.concat([
-        active[active["categorie"] == "lang"][["doelgroep", "gemeente", "persoon_id"]],
-        plannen[_active(plannen["startdatum"], plannen["einddatum"], first, last)][["doelgroep", "gemeente", "persoon_id"]],
-    ])
+    lang = pd.concat(
+        [
+            active[active["categorie"] == "lang"][["doelgroep", "gemeente", "persoon_id"]],
+            plannen[_active(plannen["startdatum"], plannen["einddatum"], first, last)][
+                ["doelgroep", "gemeente", "persoon_id"]
+            ],
+        ]
+    )
     t6, t7 = (
-        _grid(persons_in(frame).rename("waarde").reset_index().assign(rij=lambda f: f["doelgroep"].map(T67_RIJEN)),
-              tabel, list(T67_RIJEN.values()), {"Ex-gedetineerden", "Multiproblematiek"})
+        _grid(
+            persons_in(frame).rename("waarde").reset_index().assign(rij=lambda f: f["doelgroep"].map(T67_RIJEN)),
+            tabel,
+            list(T67_RIJEN.values()),
+            {"Ex-gedetineerden", "Multiproblematiek"},
+        )
         for tabel, frame in (("6", kort), ("7", lang))
     )
     stock = traj[
-        (traj["soort"] == "Integrale aanpak") & (traj["doelgroep"] == "Multiproblematiek")
+        (traj["soort"] == "Integrale aanpak")
+        & (traj["doelgroep"] == "Multiproblematiek")
         & _active(traj["startdatum"], traj["einddatum"], stock_day, stock_day)
     ]
-    t8 = _column_table("8", stadsdeelgroep(stock["buurt"], stock_day).value_counts(), STADSDEELGROEPEN, "Aantal plannen")
+    t8 = _column_table(
+        "8", stadsdeelgroep(stock["buurt"], stock_day).value_counts(), STADSDEELGROEPEN, "Aantal plannen"
+    )
 
     # --- huisverboden (Table 9)
     hv = world.huisverboden[_in_year(world.huisverboden["datum_rihg"], year)].copy()
@@ -220,14 +280,22 @@ def report_cells(world: World) -> pd.DataFrame:
 
 
 B3_MELDINGEN_DOELGROEP = {
-    "Jeugd": "Jeugd", "Huiselijk geweld": "Huiselijk geweld", "Volwassen veelplegers": "Veelplegers",
-    "Geprioriteerden": "Geprioriteerden", "Volwassen ex-gedetineerden": "Ex-gedetineerden",
-    "Multiproblematiek": "Maatschappelijke uitval", "Centrum Jeugd en Gezin": "Centrum Jeugd&Gezin",
+    "Jeugd": "Jeugd",
+    "Huiselijk geweld": "Huiselijk geweld",
+    "Volwassen veelplegers": "Veelplegers",
+    "Geprioriteerden": "Geprioriteerden",
+    "Volwassen ex-gedetineerden": "Ex-gedetineerden",
+    "Multiproblematiek": "Maatschappelijke uitval",
+    "Centrum Jeugd en Gezin": "Centrum Jeugd&Gezin",
 }
 B3_DOELGROEP = {
-    "Veelplegers": "Veel- en overlastplegers", "Volwassen veelplegers": "Veel- en overlastplegers", "Jeugd": "Jeugd",
-    "Huiselijk geweld": "Huiselijk geweld", "Volwassen ex-gedetineerden": "Ex-gedetineerden",
-    "Ex-gedetineerden": "Ex-gedetineerden", "Multiproblematiek": "Multiproblematiek",
+    "Veelplegers": "Veel- en overlastplegers",
+    "Volwassen veelplegers": "Veel- en overlastplegers",
+    "Jeugd": "Jeugd",
+    "Huiselijk geweld": "Huiselijk geweld",
+    "Volwassen ex-gedetineerden": "Ex-gedetineerden",
+    "Ex-gedetineerden": "Ex-gedetineerden",
+    "Multiproblematiek": "Multiproblematiek",
 }
 
 
@@ -239,17 +307,29 @@ def bijlage_3(tables: pd.DataFrame) -> pd.DataFrame:
         return sel[sel["rij"] != "Totaal"] if exclude_totaal else sel
 
     parts = []
-    herkomst = pick("1", "aantal").assign(rij=lambda f: f["rij"].map({
-        "Mutaties politie": "Politiemeldingen doelgroepen",
-        "Meldingen gevangeniswezen (nazorg ex-gedetineerden)": "Meldingen gevangeniswezen",
-        "Meldingen partners": "Meldingen door individuele professionals",
-    }))
+    herkomst = pick("1", "aantal").assign(
+        rij=lambda f: f["rij"].map(
+            {
+                "Mutaties politie": "Politiemeldingen doelgroepen",
+                "Meldingen gevangeniswezen (nazorg ex-gedetineerden)": "Meldingen gevangeniswezen",
+                "Meldingen partners": "Meldingen door individuele professionals",
+            }
+        )
+    )
     parts.append(herkomst.assign(kolom="Meldingen per herkomst"))
-    parts.append(pick("2", "Totaal").assign(rij=lambda f: f["rij"].map(B3_MELDINGEN_DOELGROEP), kolom="Meldingen per doelgroep"))
-    vervolg = tables[(tables["tabel"] == "4") & (tables["rij"] == "Totaal") & tables["kolom"].isin(T4_KOLOMMEN.values())]
+    parts.append(
+        pick("2", "Totaal").assign(rij=lambda f: f["rij"].map(B3_MELDINGEN_DOELGROEP), kolom="Meldingen per doelgroep")
+    )
+    vervolg = tables[
+        (tables["tabel"] == "4") & (tables["rij"] == "Totaal") & tables["kolom"].isin(T4_KOLOMMEN.values())
+    ]
     parts.append(vervolg.assign(rij=lambda f: f["kolom"].map(B3_DOELGROEP), kolom="Vervolgacties per doelgroep"))
-    parts.append(pick("6", "Totaal").assign(rij=lambda f: f["rij"].map(B3_DOELGROEP), kolom="Korte trajecten per doelgroep"))
-    parts.append(pick("7", "Totaal").assign(rij=lambda f: f["rij"].map(B3_DOELGROEP), kolom="Lange trajecten per doelgroep"))
+    parts.append(
+        pick("6", "Totaal").assign(rij=lambda f: f["rij"].map(B3_DOELGROEP), kolom="Korte trajecten per doelgroep")
+    )
+    parts.append(
+        pick("7", "Totaal").assign(rij=lambda f: f["rij"].map(B3_DOELGROEP), kolom="Lange trajecten per doelgroep")
+    )
     b3 = pd.concat(parts, ignore_index=True)
     totals = b3.groupby("kolom", sort=False)["waarde"].sum().reset_index().assign(rij="Totaal")
     return pd.concat([b3, totals], ignore_index=True).assign(tabel="B3")[["tabel", "rij", "kolom", "waarde"]]

@@ -30,9 +30,17 @@ AGES = {
     "Centrum Jeugd en Gezin": (4, 17),
 }
 PARTNERS = [
-    "Bureau Jeugdzorg Limburg", "Reclassering Nederland", "Mondriaan", "Woonpunt Maastricht en Mergelland",
-    "GGD Zuid-Limburg", "Leger des Heils", "Advies- en Meldpunt Kindermishandeling", "Kredietbank Limburg",
-    "Raad voor de Kinderbescherming", "Steunpunt Huiselijk Geweld", "Centrum Jeugd en Gezin",
+    "Bureau Jeugdzorg Limburg",
+    "Reclassering Nederland",
+    "Mondriaan",
+    "Woonpunt Maastricht en Mergelland",
+    "GGD Zuid-Limburg",
+    "Leger des Heils",
+    "Advies- en Meldpunt Kindermishandeling",
+    "Kredietbank Limburg",
+    "Raad voor de Kinderbescherming",
+    "Steunpunt Huiselijk Geweld",
+    "Centrum Jeugd en Gezin",
 ]
 OGGZ_SHARE = 0.1  # multiproblematiek clients without an address (dak- en thuislozen), counted in Zuid-West en centrum
 NO_BSN_SHARE = 0.01
@@ -143,7 +151,9 @@ def _meldingen(rng, cal, scale, registry, mapping, start, end, defects) -> pd.Da
     rows = _expand(own[~multi], scale)
     rows["stadsdeelgroep"] = None
     per_group = cal.stadsdelen.rename(columns={"meldingen": "aantal"})[["stadsdeelgroep", "aantal"]]
-    multi_rows = _expand(per_group, scale).assign(herkomst="partners", doelgroep="Multiproblematiek", gemeente="Maastricht")
+    multi_rows = _expand(per_group, scale).assign(
+        herkomst="partners", doelgroep="Multiproblematiek", gemeente="Maastricht"
+    )
     rows = pd.concat([rows, multi_rows], ignore_index=True)
     rows["buurt"] = None
     is_multi = rows["doelgroep"] == "Multiproblematiek"
@@ -169,7 +179,7 @@ def _meldingen(rng, cal, scale, registry, mapping, start, end, defects) -> pd.Da
 
 
 def _extra_rows(rng, rows: pd.DataFrame, rate: float, defect: str) -> pd.DataFrame:
-    n = int(round(len(rows) * rate))
+    n = round(len(rows) * rate)
     if n == 0:
         return rows.iloc[0:0].copy()
     extra = rows.iloc[rng.integers(0, len(rows), size=n)].copy()
@@ -191,18 +201,20 @@ def _vervolgacties(rng, cal, scale, registry, meldingen, start, end, defects):
         n_pga, n_partner = group["pga_uit_meldingen"] * scale, group["partners_uit_meldingen"] * scale
         chosen = pool.iloc[: n_pga + n_partner]
         linked.append(
-            pd.DataFrame({
-                "soort": ["Integrale aanpak"] * n_pga + ["Ter opvolging door partnerorganisatie(s)"] * n_partner,
-                "doelgroep": "Multiproblematiek",
-                "gemeente": "Maastricht",
-                "persoon_id": chosen["persoon_id"].to_numpy(),
-                "melding_id": chosen["melding_id"].to_numpy(),
-                "buurt": chosen["buurt"].to_numpy(),
-                "stadsdeelgroep": group["stadsdeelgroep"],
-                "datum": (chosen["meldingsdatum"] + rng.integers(1, 21, len(chosen)).astype("timedelta64[D]")).clip(
-                    upper=np.datetime64(end)
-                ),
-            })
+            pd.DataFrame(
+                {
+                    "soort": ["Integrale aanpak"] * n_pga + ["Ter opvolging door partnerorganisatie(s)"] * n_partner,
+                    "doelgroep": "Multiproblematiek",
+                    "gemeente": "Maastricht",
+                    "persoon_id": chosen["persoon_id"].to_numpy(),
+                    "melding_id": chosen["melding_id"].to_numpy(),
+                    "buurt": chosen["buurt"].to_numpy(),
+                    "stadsdeelgroep": group["stadsdeelgroep"],
+                    "datum": (chosen["meldingsdatum"] + rng.integers(1, 21, len(chosen)).astype("timedelta64[D]")).clip(
+                        upper=np.datetime64(end)
+                    ),
+                }
+            )
         )
     linked = pd.concat(linked, ignore_index=True)
     multi_totals = _expand(table[multi], scale)
@@ -241,7 +253,9 @@ def _vervolgacties(rng, cal, scale, registry, meldingen, start, end, defects):
     overleg["defect"] = None
 
     # the same JCO also registered in the VH register, a few days off (counts once)
-    copies = overleg.sample(frac=defects.cross_system_jco, random_state=rng) if defects.cross_system_jco else overleg[:0]
+    copies = (
+        overleg.sample(frac=defects.cross_system_jco, random_state=rng) if defects.cross_system_jco else overleg[:0]
+    )
     copies = copies.assign(
         bron="vh",
         defect="cross_system_jco",
@@ -272,13 +286,15 @@ def _huisverboden(rng, cal, scale, registry, year, start, end):
         )
         samenloop = np.arange(n) < g["samenloop_strafrecht"] * scale
         rows.append(
-            pd.DataFrame({
-                "gemeente": g["gemeente"],
-                "opgelegd": opgelegd,
-                "ingetrokken": ingetrokken & opgelegd,
-                "verlengd": verlengd & opgelegd,
-                "samenloop": samenloop & opgelegd,
-            })
+            pd.DataFrame(
+                {
+                    "gemeente": g["gemeente"],
+                    "opgelegd": opgelegd,
+                    "ingetrokken": ingetrokken & opgelegd,
+                    "verlengd": verlengd & opgelegd,
+                    "samenloop": samenloop & opgelegd,
+                }
+            )
         )
     hv = pd.concat(rows, ignore_index=True)
     hv["persoon_id"] = registry.new(len(hv), "Huiselijk geweld")
@@ -294,12 +310,14 @@ def _huisverboden(rng, cal, scale, registry, year, start, end):
     strafzaken["grond"] = rng.choice(["aangifte slachtoffer", "ambtshalve vervolging"], len(strafzaken), p=[0.7, 0.3])
     # unrelated strafzaken of other HG suspects: no samenloop with any huisverbod
     n_other = 60 * scale
-    other = pd.DataFrame({
-        "persoon_id": registry.new(n_other, "Huiselijk geweld"),
-        "gemeente": rng.choice(cal.huisverboden["gemeente"].to_numpy(), n_other),
-        "feitdatum": _dates(rng, n_other, start, end),
-        "grond": "aangifte slachtoffer",
-    })
+    other = pd.DataFrame(
+        {
+            "persoon_id": registry.new(n_other, "Huiselijk geweld"),
+            "gemeente": rng.choice(cal.huisverboden["gemeente"].to_numpy(), n_other),
+            "feitdatum": _dates(rng, n_other, start, end),
+            "grond": "aangifte slachtoffer",
+        }
+    )
     strafzaken = pd.concat([strafzaken.drop(columns="datum_rihg"), other], ignore_index=True)
     strafzaken["feitcode"] = rng.choice(["F550", "F551", "F530", "F95"], len(strafzaken))
     strafzaken = strafzaken.sort_values("feitdatum", kind="stable").reset_index(drop=True)
@@ -321,12 +339,15 @@ def _trajecten(rng, cal, scale, registry, mapping, meldingen, vervolgacties, hui
         n = cell["aantal"] * scale
         earlier = cell["gestart_voor_jaar"] * scale
         ended = cell["beeindigd_in_jaar"] * scale
-        frame = pd.DataFrame({
-            "categorie": cell["categorie"],
-            "soort": cell["soort"],
-            "doelgroep": cell["doelgroep"],
-            "gemeente": cell["gemeente"],
-        }, index=range(n))
+        frame = pd.DataFrame(
+            {
+                "categorie": cell["categorie"],
+                "soort": cell["soort"],
+                "doelgroep": cell["doelgroep"],
+                "gemeente": cell["gemeente"],
+            },
+            index=range(n),
+        )
         starts = np.where(
             np.arange(n) < earlier,
             _dates(rng, n, f"{year - 2}-01-01", f"{year - 1}-12-31"),
@@ -368,18 +389,26 @@ def _trajecten(rng, cal, scale, registry, mapping, meldingen, vervolgacties, hui
         new = pga[pga["stadsdeelgroep"] == g["stadsdeelgroep"]]
         old_n = (g["plannen_per_1_januari"] - g["pga_uit_meldingen"]) * scale
         old_people = registry.new(old_n, "Multiproblematiek") if old_n else np.array([], dtype=object)
-        groups.append(pd.DataFrame({
-            "persoon_id": np.concatenate([new["persoon_id"].to_numpy(), old_people]),
-            "stadsdeelgroep": g["stadsdeelgroep"],
-            "buurt": np.concatenate([
-                new["buurt"].to_numpy(),
-                _buurten(rng, np.full(old_n, g["stadsdeelgroep"], dtype=object), mapping),
-            ]),
-            "startdatum": np.concatenate([
-                new["datum"].to_numpy(),
-                _dates(rng, old_n, f"{year - 2}-01-01", f"{year - 1}-12-31"),
-            ]),
-        }))
+        groups.append(
+            pd.DataFrame(
+                {
+                    "persoon_id": np.concatenate([new["persoon_id"].to_numpy(), old_people]),
+                    "stadsdeelgroep": g["stadsdeelgroep"],
+                    "buurt": np.concatenate(
+                        [
+                            new["buurt"].to_numpy(),
+                            _buurten(rng, np.full(old_n, g["stadsdeelgroep"], dtype=object), mapping),
+                        ]
+                    ),
+                    "startdatum": np.concatenate(
+                        [
+                            new["datum"].to_numpy(),
+                            _dates(rng, old_n, f"{year - 2}-01-01", f"{year - 1}-12-31"),
+                        ]
+                    ),
+                }
+            )
+        )
     multi_people = pd.concat(groups, ignore_index=True)
     trajecten.loc[multi_idx, ["persoon_id", "stadsdeelgroep", "buurt", "startdatum"]] = multi_people[
         ["persoon_id", "stadsdeelgroep", "buurt", "startdatum"]
@@ -427,13 +456,17 @@ def _veelplegersplannen(rng, table, scale, registry, year) -> pd.DataFrame:
         )
         ends = np.minimum(starts + rng.integers(90, 720, n).astype("timedelta64[D]"), np.datetime64(f"{year}-12-31"))
         age_group = "Jeugd 18-23" if cell["doelgroep"] == "Jeugd" else cell["doelgroep"]
-        parts.append(pd.DataFrame({
-            "doelgroep": cell["doelgroep"],
-            "gemeente": cell["gemeente"],
-            "persoon_id": registry.new(n, age_group),
-            "startdatum": starts,
-            "einddatum": pd.Series(ends).where(np.arange(n) >= n - ended),
-        }))
+        parts.append(
+            pd.DataFrame(
+                {
+                    "doelgroep": cell["doelgroep"],
+                    "gemeente": cell["gemeente"],
+                    "persoon_id": registry.new(n, age_group),
+                    "startdatum": starts,
+                    "einddatum": pd.Series(ends).where(np.arange(n) >= n - ended),
+                }
+            )
+        )
     plannen = pd.concat(parts, ignore_index=True)
     history = plannen.sample(frac=0.15, random_state=rng).copy()
     history["startdatum"] = _dates(rng, len(history), f"{year - 3}-01-01", f"{year - 2}-06-30")
