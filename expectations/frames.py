@@ -7,7 +7,7 @@ import pandas as pd
 
 
 def ledger_vs_landed(con: duckdb.DuckDBPyConnection, source: str, table: str) -> pd.DataFrame:
-    """Per delivery of `source`: rows the ledger accepted and rows raw.<table> holds.
+    """Per delivery of `source` into raw.<table>: rows the ledger accepted and rows the table holds.
 
     A full outer join, so a delivery known to only one side shows up with a null on the other.
     """
@@ -21,7 +21,7 @@ def ledger_vs_landed(con: duckdb.DuckDBPyConnection, source: str, table: str) ->
         ledger as (
             select delivery_id, accepted
             from raw._deliveries
-            where source = ?
+            where source = ? and coalesce(raw_table, ?) = ?
         )
         select
             coalesce(ledger.delivery_id, landed.delivery_id) as delivery_key,
@@ -32,5 +32,5 @@ def ledger_vs_landed(con: duckdb.DuckDBPyConnection, source: str, table: str) ->
         full outer join landed on ledger.delivery_id = landed.delivery_id
         order by delivery_key
         """,
-        [source],
+        [source, table, table],
     ).df()

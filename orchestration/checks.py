@@ -11,26 +11,25 @@ from expectations.runner import run_suite
 from orchestration.resources import Warehouse
 
 LEDGER_CHECK = "ledger_reconciles"
+LEDGER_SUITE = "raw_ledger_reconciliation"
 
 
-def ledger_check_spec(asset_key: dg.AssetKey, suite: str) -> dg.AssetCheckSpec:
+def ledger_check_spec(asset_key: dg.AssetKey) -> dg.AssetCheckSpec:
     return dg.AssetCheckSpec(
         LEDGER_CHECK,
         asset=asset_key,
         blocking=True,
         description=(
-            f"GX suite {suite}: per delivery, the rows in raw equal the rows the connector's ledger "
+            f"GX suite {LEDGER_SUITE}: per delivery, the rows in raw equal the rows the connector's ledger "
             "accepted. Fails, naming the delivery, when a landed row goes missing or appears from nowhere."
         ),
     )
 
 
-def ledger_reconciles(
-    warehouse: Warehouse, asset_key: dg.AssetKey, source: str, table: str, suite: str
-) -> dg.AssetCheckResult:
+def ledger_reconciles(warehouse: Warehouse, asset_key: dg.AssetKey, source: str, table: str) -> dg.AssetCheckResult:
     with warehouse.connect(read_only=True) as con:
         frame = frames.ledger_vs_landed(con, source, table)
-    outcome = run_suite(suite, frame, id_column="delivery_key")
+    outcome = run_suite(LEDGER_SUITE, frame, id_column="delivery_key")
     return dg.AssetCheckResult(
         asset_key=asset_key,
         check_name=LEDGER_CHECK,

@@ -19,9 +19,10 @@ def cmd_simulate(args: argparse.Namespace) -> int:
 
     paths = data_paths()
     result = simulate(paths, year=args.year, scale=args.scale, seed=args.seed, days=args.days)
+    delivered = ", ".join(f"{system} {len(files)}" for system, files in result.deliveries.items())
     print(
-        f"Simulated {result.year} (scale {result.scale}, seed {result.seed}): "
-        f"{len(result.police_drops)} police drops, {result.police_rows} rows, in {paths.landing}\n"
+        f"Simulated {result.year} (scale {result.scale}, seed {result.seed}) into {paths.landing}\n"
+        f"Deliveries: {delivered}\n"
         f"Expected report cells: {result.truth_file}"
     )
     return 0

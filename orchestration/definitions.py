@@ -7,7 +7,7 @@ from sources.paths import DataPaths
 
 PATHS = prepare_environment()
 
-from orchestration.assets.extract import POLITIE_KEY, politie_mutaties  # noqa: E402  (needs the environment)
+from orchestration.assets.extract import CONNECTORS, EXTRACT_ASSETS, raw_key  # noqa: E402  (needs the environment)
 from orchestration.assets.transform import dbt_resource, veiligheidshuis_dbt  # noqa: E402
 from orchestration.checks import LEDGER_CHECK  # noqa: E402
 from orchestration.resources import Warehouse  # noqa: E402
@@ -20,7 +20,9 @@ nightly_load = dg.define_asset_job(
 
 audit_checks = dg.define_asset_job(
     "audit_checks",
-    selection=dg.AssetSelection.checks(dg.AssetCheckKey(POLITIE_KEY, LEDGER_CHECK)),
+    selection=dg.AssetSelection.checks(
+        *(dg.AssetCheckKey(raw_key(t), LEDGER_CHECK) for c in CONNECTORS for t in c.tables)
+    ),
     description="Re-run the Great Expectations validations on the warehouse as it is, loading nothing.",
 )
 
@@ -28,7 +30,7 @@ audit_checks = dg.define_asset_job(
 def build_defs(paths: DataPaths) -> dg.Definitions:
     """The definitions for one data folder (dbt finds the warehouse through prepare_environment)."""
     return dg.Definitions(
-        assets=[politie_mutaties, veiligheidshuis_dbt],
+        assets=[*EXTRACT_ASSETS, veiligheidshuis_dbt],
         jobs=[nightly_load, audit_checks],
         resources={
             "warehouse": Warehouse(data_dir=str(paths.root)),

@@ -1,63 +1,149 @@
 """Extract assets: one per source connector, landing deliveries in the warehouse's `raw` schema.
 
-Each carries its ledger check in the same op, so that a failing check blocks the layers below.
-With `can_subset`, the check can also run alone (the `audit_checks` job) without loading anything.
+Each connector's asset carries a ledger check per raw table in the same op, so a failing
+check blocks the layers below. With `can_subset`, the checks can also run alone (the
+`audit_checks` job) without loading anything.
 """
 
-from collections.abc import Iterator
+import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 
 import dagster as dg
+import duckdb
 
-from orchestration.checks import ledger_check_spec, ledger_reconciles
+from orchestration.checks import LEDGER_CHECK, ledger_check_spec, ledger_reconciles
 from orchestration.resources import Warehouse
-from sources.connectors import politie
+from sources.connectors import gemeenten, om, politie, vh
+from sources.connectors.ledger import DeliveryOutcome
+from sources.paths import DataPaths
 
-POLITIE_KEY = dg.AssetKey(["raw", "politie_mutaties"])
-POLITIE_SUITE = "raw_politie_mutaties__ledger"
+
+@dataclass(frozen=True)
+class Connector:
+    """A source system as Dagster sees it: the raw tables it lands and how to pull it."""
+
+    name: str
+    source: str
+    tables: tuple[str, ...]
+    description: str
+    pull: Callable[[duckdb.DuckDBPyConnection, DataPaths], list[DeliveryOutcome]]
 
 
-@dg.multi_asset(
-    name="politie_mutaties",
-    specs=[
-        dg.AssetSpec(
-            POLITIE_KEY,
-            group_name="raw",
-            owners=["team:data-engineering"],
-            kinds={"python", "duckdb"},
-            description=(
-                "Police (BVH/BPS) daily CSV drops landed in raw.politie_mutaties: every drop not yet in "
-                "the ledger, contract-checked, pseudonymised at the door; rejected rows go to quarantine."
-            ),
-            skippable=True,
-        )
-    ],
-    check_specs=[ledger_check_spec(POLITIE_KEY, POLITIE_SUITE)],
-    can_subset=True,
+@contextmanager
+def vh_register_url(paths: DataPaths) -> Iterator[str]:
+    """The register's API: VH_API_URL in production; in the demo, the simulator serves it for the pull."""
+    if url := os.environ.get("VH_API_URL"):
+        yield url
+        return
+    from sources.simulator.vh_api import serve
+
+    with serve(paths.landing_for("vh")) as url:
+        yield url
+
+
+def pull_vh(con: duckdb.DuckDBPyConnection, paths: DataPaths) -> list[DeliveryOutcome]:
+    with vh_register_url(paths) as url:
+        return vh.extract(con, url)
+
+
+def om_database_url(paths: DataPaths) -> str:
+    """The OM's database: any SQLAlchemy URL in OM_DATABASE_URL, or the simulator's SQLite file."""
+    return os.environ.get("OM_DATABASE_URL") or om.default_url(paths.landing_for("om"))
+
+
+CONNECTORS = (
+    Connector(
+        "politie_mutaties",
+        politie.SOURCE,
+        (politie.TABLE,),
+        "Police (BVH/BPS) daily CSV drops: every drop not yet in the ledger, contract-checked, "
+        "pseudonymised at the door; rejected rows go to quarantine.",
+        lambda con, paths: politie.extract(con, paths.landing_for("politie")),
+    ),
+    Connector(
+        "om_gps",
+        om.SOURCE,
+        ("om_casusoverleggen", "om_veelplegersplannen", "om_strafzaken"),
+        "The OM's GPS database, pulled by watermark (gewijzigd_op); every provision logged (Wjsg art. 39j).",
+        lambda con, paths: om.extract(con, om_database_url(paths)),
+    ),
+    Connector(
+        "vh_register",
+        vh.SOURCE,
+        ("vh_meldingen", "vh_vervolgacties", "vh_trajecten"),
+        "The Veiligheidshuis register's HTTP API, paged by updated_since, retried with backoff.",
+        pull_vh,
+    ),
+    Connector(
+        "gemeenten_huisverboden",
+        gemeenten.SOURCE,
+        (gemeenten.TABLE,),
+        "The gemeenten's Excel workbooks with the tijdelijk huisverbod: every workbook not yet in the ledger.",
+        lambda con, paths: gemeenten.extract(con, paths.landing_for("gemeenten")),
+    ),
 )
-def politie_mutaties(context: dg.AssetExecutionContext, warehouse: Warehouse) -> Iterator:
-    if POLITIE_KEY in context.selected_asset_keys:
-        yield extract_politie(context, warehouse)
-    if dg.AssetCheckKey(POLITIE_KEY, "ledger_reconciles") in context.selected_asset_check_keys:
-        yield ledger_reconciles(warehouse, POLITIE_KEY, politie.SOURCE, politie.TABLE, POLITIE_SUITE)
 
 
-def extract_politie(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
+def raw_key(table: str) -> dg.AssetKey:
+    return dg.AssetKey(["raw", table])
+
+
+def build_extract_asset(connector: Connector) -> dg.AssetsDefinition:
+    @dg.multi_asset(
+        name=connector.name,
+        specs=[
+            dg.AssetSpec(
+                raw_key(table),
+                group_name="raw",
+                owners=["team:data-engineering"],
+                kinds={"python", "duckdb"},
+                description=f"raw.{table}: {connector.description}",
+                skippable=True,
+            )
+            for table in connector.tables
+        ],
+        check_specs=[ledger_check_spec(raw_key(table)) for table in connector.tables],
+        can_subset=True,
+    )
+    def extract(context: dg.AssetExecutionContext, warehouse: Warehouse) -> Iterator:
+        selected = [raw_key(t) for t in connector.tables if raw_key(t) in context.selected_asset_keys]
+        if selected:
+            yield from land(context, warehouse, connector, selected)
+        for table in connector.tables:
+            if dg.AssetCheckKey(raw_key(table), LEDGER_CHECK) in context.selected_asset_check_keys:
+                yield ledger_reconciles(warehouse, raw_key(table), connector.source, table)
+
+    return extract
+
+
+def land(
+    context: dg.AssetExecutionContext, warehouse: Warehouse, connector: Connector, selected: list[dg.AssetKey]
+) -> Iterator[dg.MaterializeResult]:
     with warehouse.connect() as con:
-        outcomes = politie.extract(con, warehouse.paths.landing_for("politie"))
-        total_rows = con.execute(f"select count(*) from raw.{politie.TABLE}").fetchone()[0]
+        outcomes = connector.pull(con, warehouse.paths)
+        rows = {t: con.execute(f"select count(*) from raw.{t}").fetchone()[0] for t in connector.tables}
     for outcome in outcomes:
         context.log.debug(
             f"{outcome.delivery.delivery_id}: received {outcome.received}, accepted {outcome.accepted}, "
             f"quarantined {outcome.quarantined}, duplicates {outcome.duplicates}"
         )
-    return dg.MaterializeResult(
-        asset_key=POLITIE_KEY,
-        metadata={
-            "deliveries": len(outcomes),
-            "received": sum(o.received for o in outcomes),
-            "accepted": sum(o.accepted for o in outcomes),
-            "quarantined": sum(o.quarantined for o in outcomes),
-            "duplicates": sum(o.duplicates for o in outcomes),
-            "rows_in_raw": int(total_rows),
-        },
-    )
+    for table in connector.tables:
+        if raw_key(table) not in selected:
+            continue
+        mine = [o for o in outcomes if o.table == table]
+        yield dg.MaterializeResult(
+            asset_key=raw_key(table),
+            metadata={
+                "deliveries": len(mine),
+                "received": sum(o.received for o in mine),
+                "accepted": sum(o.accepted for o in mine),
+                "quarantined": sum(o.quarantined for o in mine),
+                "duplicates": sum(o.duplicates for o in mine),
+                "rows_in_raw": int(rows[table]),
+            },
+        )
+
+
+EXTRACT_ASSETS = [build_extract_asset(c) for c in CONNECTORS]

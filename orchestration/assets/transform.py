@@ -57,7 +57,8 @@ class LayeredTranslator(DagsterDbtTranslator):
         spec = super().get_asset_spec(manifest, unique_id, project)
         props = self.get_resource_props(manifest, unique_id)
         if props["resource_type"] == "source":
-            return spec
+            # every connector lands in the raw schema; the raw asset is the connector's
+            return spec.replace_attributes(key=dg.AssetKey(["raw", props["name"]]))
         layer = layer_of(props)
         return spec.replace_attributes(group_name=layer, owners=[LAYER_OWNERS.get(layer, "team:data-engineering")])
 

@@ -9,6 +9,7 @@ delivery half landed and a delivery is never taken twice.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -27,8 +28,10 @@ create table if not exists raw._deliveries (
     quarantined integer not null,
     duplicates integer not null,
     loaded_at timestamp not null,
+    raw_table varchar,
     check (received = accepted + quarantined + duplicates)
 );
+alter table raw._deliveries add column if not exists raw_table varchar;
 create table if not exists raw._quarantine (
     source varchar not null,
     delivery_id varchar not null,
@@ -58,6 +61,7 @@ class DeliveryOutcome:
     accepted: int
     quarantined: int
     duplicates: int
+    table: str = ""  # the raw table the delivery landed in
 
 
 def ensure_ledger(con: duckdb.DuckDBPyConnection) -> None:
@@ -77,9 +81,14 @@ def land_delivery(
     accepted: pd.DataFrame,
     quarantined: pd.DataFrame,
     duplicates: int,
+    *,
+    after_insert: Callable[[duckdb.DuckDBPyConnection], None] | None = None,
 ) -> DeliveryOutcome:
     """Append accepted rows to raw.<table> (which the connector has created), quarantined rows
-    (with `reason`) to the quarantine and the delivery to the ledger, all or nothing."""
+    (with `reason`) to the quarantine and the delivery to the ledger, all or nothing.
+
+    `after_insert` runs inside the same transaction (a connector advancing its watermark or
+    logging the provision), so it lands exactly when the delivery lands."""
     loaded_at = datetime.now(UTC).replace(tzinfo=None)
     outcome = DeliveryOutcome(
         delivery,
@@ -87,6 +96,7 @@ def land_delivery(
         accepted=len(accepted),
         quarantined=len(quarantined),
         duplicates=duplicates,
+        table=table,
     )
     rows = accepted.assign(_delivery_id=delivery.delivery_id, _loaded_at=loaded_at)
     quarantine = pd.DataFrame(
@@ -109,7 +119,7 @@ def land_delivery(
         con.execute(f"insert into raw.{table} by name select * from incoming_rows")
         con.execute("insert into raw._quarantine by name select * from incoming_quarantine")
         con.execute(
-            "insert into raw._deliveries values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "insert into raw._deliveries values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 delivery.delivery_id,
                 delivery.source,
@@ -120,8 +130,11 @@ def land_delivery(
                 outcome.quarantined,
                 outcome.duplicates,
                 loaded_at,
+                table,
             ],
         )
+        if after_insert is not None:
+            after_insert(con)
         con.execute("commit")
     except Exception:
         con.execute("rollback")

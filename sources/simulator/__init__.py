@@ -8,8 +8,10 @@ from pathlib import Path
 
 import numpy as np
 
-from sources.paths import DataPaths
-from sources.simulator import calibration, politie, truth
+from sources.paths import SOURCE_SYSTEMS, DataPaths
+from sources.simulator import gemeenten, om, politie, truth, vh_register
+from sources.simulator.defects import DefectRates
+from sources.simulator.world import World, generate_world
 
 
 @dataclass(frozen=True)
@@ -17,13 +19,22 @@ class SimulationResult:
     year: int
     scale: int
     seed: int
-    police_drops: list[Path]
-    police_rows: int
+    world: World
+    deliveries: dict[str, list[Path]]
     truth_file: Path
+
+    @property
+    def police_rows(self) -> int:
+        return len(self.world.politie_mutaties)
 
 
 def simulate(
-    paths: DataPaths, year: int = 2011, scale: int = 1, seed: int = 0, days: int | None = None
+    paths: DataPaths,
+    year: int = 2011,
+    scale: int = 1,
+    seed: int = 0,
+    days: int | None = None,
+    defects: DefectRates | None = None,
 ) -> SimulationResult:
     """Generate the world of `year` and publish it into the landing zone of `paths`.
 
@@ -31,12 +42,16 @@ def simulate(
     """
     if scale < 1:
         raise ValueError(f"scale must be at least 1, got {scale}")
-    rng = np.random.default_rng([seed, year, scale])
-    counts = calibration.meldingen(year)
-    mutaties = politie.generate_mutaties(rng, counts, year, scale, days)
-
-    for folder in (paths.landing_for("politie"), paths.truth):
+    defects = defects if defects is not None else DefectRates()
+    world = generate_world(year, scale, seed, defects, days)
+    for folder in [*(paths.landing_for(s) for s in SOURCE_SYSTEMS), paths.truth]:
         shutil.rmtree(folder, ignore_errors=True)
-    drops = politie.write_daily_drops(mutaties, paths.landing_for("politie"))
-    truth_file = truth.write_truth(truth.politie_cells(mutaties), paths.truth)
-    return SimulationResult(year, scale, seed, drops, len(mutaties), truth_file)
+    rng = np.random.default_rng([seed, year, scale, 1])
+    deliveries = {
+        "politie": politie.publish(world.politie_mutaties, paths.landing_for("politie"), defects, rng, year),
+        "om": [om.publish(world, paths.landing_for("om"), defects, rng)],
+        "vh": [vh_register.publish(world, paths.landing_for("vh"), defects, rng)],
+        "gemeenten": gemeenten.publish(world, paths.landing_for("gemeenten"), defects, rng),
+    }
+    truth_file = truth.write_truth(truth.report_cells(world), paths.truth)
+    return SimulationResult(year, scale, seed, world, deliveries, truth_file)

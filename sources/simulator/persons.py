@@ -86,7 +86,8 @@ def generate_persons(
     rng: np.random.Generator, n: int, min_age: int, max_age: int, reference: np.datetime64, prefix: str
 ) -> pd.DataFrame:
     """A pool of `n` persons aged between min_age and max_age on `reference`."""
-    age_days = rng.integers(min_age * 365 + 1, (max_age + 1) * 365 - 1, size=n)
+    # ages counted in calendar years (365.25 days), so an age range holds on the reference day exactly
+    age_days = rng.integers(int(np.ceil(min_age * 365.25)) + 1, int((max_age + 1) * 365.25) - 2, size=n)
     return pd.DataFrame(
         {
             "persoon_id": [f"{prefix}{i:07d}" for i in range(n)],

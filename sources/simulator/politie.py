@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from sources.simulator.defects import DefectRates
 from sources.simulator.persons import generate_persons
 
 # The police's own selection codes for the VH doelgroepen (mapped in dbt through a seed).
@@ -111,15 +112,159 @@ def _join(mutaties: pd.DataFrame, persons: pd.DataFrame, rol: str) -> pd.DataFra
     return joined
 
 
+SPELLING_VARIANTS = {
+    "Maastricht": ["MAASTRICHT", "Mestreech"],
+    "Eijsden-Margraten": ["Eijsden Margraten"],
+    "Meerssen": ["MEERSSEN"],
+    "Valkenburg aan de Geul": ["Valkenburg a/d Geul", "Valkenburg"],
+}
+OLD_NAMES = ["Eijsden", "Margraten"]
+OUTSIDE_DISTRICT = ["Heerlen", "Sittard-Geleen", "Kerkrade", "Gulpen-Wittem"]
+EXTRA_NUMBERS = 900_000  # mutatienummers of rows that exist only through a defect
+
+
+def publish(rows: pd.DataFrame, folder: Path, defects: DefectRates, rng: np.random.Generator, year: int) -> list[Path]:
+    """Render the police mutaties as BVH daily drops, with the defects real drops have.
+
+    `rows` are the world's true mutaties (one row per person, latest and correct version).
+    """
+    drops = rows.assign(leverdatum=rows["mutatiedatum"])
+    drops = _spell_places(drops, defects, rng)
+    drops = pd.concat([drops, *_extra_mutaties(rows, defects, rng, year)], ignore_index=True)
+    drops = _corrections(drops, defects, rng)
+    drops = _late_arrivals(drops, defects, rng, year)
+    paths = write_daily_drops(drops, folder)
+    return paths + _repeat_deliveries(paths, defects, rng)
+
+
+def _pick(rng: np.random.Generator, n: int, rate: float) -> np.ndarray:
+    return rng.random(n) < rate
+
+
+def _spell_places(drops: pd.DataFrame, defects: DefectRates, rng: np.random.Generator) -> pd.DataFrame:
+    """Place names as the police wrote them: variants, and the pre-2011 names of Eijsden-Margraten."""
+    place = drops["pleegplaats"].to_numpy(dtype=object).copy()
+    per_mutatie = drops.groupby("mutatienummer")["pleegplaats"].transform("first").to_numpy()
+    for canonical, variants in SPELLING_VARIANTS.items():
+        mask = (per_mutatie == canonical) & _mutatie_mask(drops, rng, defects.spelling_variants)
+        place[mask] = rng.choice(variants, int(mask.sum()))
+    old = (per_mutatie == "Eijsden-Margraten") & _mutatie_mask(drops, rng, defects.old_municipality_names)
+    place[old] = rng.choice(OLD_NAMES, int(old.sum()))
+    # every person row of one mutatie carries the same spelling
+    first = pd.Series(place).groupby(drops["mutatienummer"].to_numpy()).transform("first")
+    return drops.assign(pleegplaats=first.to_numpy())
+
+
+def _mutatie_mask(drops: pd.DataFrame, rng: np.random.Generator, rate: float) -> np.ndarray:
+    numbers = drops["mutatienummer"].unique()
+    chosen = set(numbers[_pick(rng, len(numbers), rate)])
+    return drops["mutatienummer"].isin(chosen).to_numpy()
+
+
+def _extra_mutaties(
+    rows: pd.DataFrame, defects: DefectRates, rng: np.random.Generator, year: int
+) -> list[pd.DataFrame]:
+    """Rows that are not VH meldingen: outside the district, on a test person, or broken."""
+    extras = []
+    next_number = EXTRA_NUMBERS
+    for defect, rate in (
+        ("outside_district", defects.outside_district),
+        ("test_record", defects.test_records),
+        ("invalid_row", defects.invalid_rows),
+    ):
+        numbers = rows["mutatienummer"].unique()
+        chosen = numbers[_pick(rng, len(numbers), rate)]
+        extra = rows[rows["mutatienummer"].isin(set(chosen))].copy()
+        if extra.empty:
+            continue
+        renumber = {old: f"PL2300-{year}{next_number + i:06d}" for i, old in enumerate(extra["mutatienummer"].unique())}
+        next_number += len(renumber)
+        extra["mutatienummer"] = extra["mutatienummer"].map(renumber)
+        extra["leverdatum"] = extra["mutatiedatum"]
+        if defect == "outside_district":
+            extra["pleegplaats"] = extra["mutatienummer"].map(
+                dict(zip(renumber.values(), rng.choice(OUTSIDE_DISTRICT, len(renumber)), strict=True))
+            )
+        elif defect == "test_record":
+            extra["achternaam"] = "Testpersoon"
+        else:
+            extra = _break_rows(extra, rng)
+        extras.append(extra)
+    return extras
+
+
+def _break_rows(extra: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
+    """A bad date, a missing mandatory field or a BSN failing the 11-proef, one per row."""
+    extra = extra.assign(mutatiedatum=extra["mutatiedatum"].astype(object))
+    kind = rng.integers(0, 3, len(extra))
+    extra.loc[kind == 0, "mutatiedatum"] = "31-02-" + extra.loc[kind == 0, "leverdatum"].dt.strftime("%Y")
+    extra.loc[kind == 1, "pleegplaats"] = None
+    bsn = extra.loc[kind == 2, "bsn"].astype(str)
+    extra.loc[kind == 2, "bsn"] = bsn.str[:8] + ((bsn.str[8].astype(int) + 1) % 10).astype(str)
+    return extra
+
+
+def _corrections(drops: pd.DataFrame, defects: DefectRates, rng: np.random.Generator) -> pd.DataFrame:
+    """Some mutaties were first delivered wrong (another selectiecode or place) and corrected later.
+
+    The first version goes out on the day; the correction, with versie 2 and the true values,
+    arrives one to twenty days later.
+    """
+    real = drops["mutatienummer"].str[-6:].astype(int) < EXTRA_NUMBERS
+    chosen = _mutatie_mask(drops, rng, defects.corrected_records) & real.to_numpy()
+    if not chosen.any():
+        return drops
+    corrected = drops[chosen].copy()
+    first = corrected.copy()
+    wrong_code = {"JGD": "HG", "HG": "JGD", "VP": "JGD", "PGA": "VP"}
+    first["selectiecode"] = first["selectiecode"].map(wrong_code)
+    lag = pd.Series(
+        rng.integers(1, 21, corrected["mutatienummer"].nunique()), index=corrected["mutatienummer"].unique()
+    )
+    corrected["versie"] = 2
+    corrected["leverdatum"] = pd.to_datetime(corrected["mutatiedatum"]) + pd.to_timedelta(
+        corrected["mutatienummer"].map(lag).astype("int64"), unit="D"
+    )
+    return pd.concat([drops[~chosen], first, corrected], ignore_index=True)
+
+
+def _late_arrivals(drops: pd.DataFrame, defects: DefectRates, rng: np.random.Generator, year: int) -> pd.DataFrame:
+    """A share of December's mutaties reaches the VH only in the first January drops."""
+    december = pd.to_datetime(drops["leverdatum"]).dt.month.eq(12) & (drops["versie"] == 1)
+    chosen = _mutatie_mask(drops, rng, defects.late_arrivals) & december.to_numpy()
+    numbers = drops.loc[chosen, "mutatienummer"].unique()
+    day = pd.Series(rng.integers(2, 8, len(numbers)), index=numbers)
+    late = drops.loc[chosen, "mutatienummer"].map(day)
+    drops.loc[chosen, "leverdatum"] = pd.Timestamp(f"{year + 1}-01-01") + pd.to_timedelta(
+        late.astype("int64"), unit="D"
+    )
+    return drops
+
+
+def _repeat_deliveries(paths: list[Path], defects: DefectRates, rng: np.random.Generator) -> list[Path]:
+    """Some drops are sent twice, the second time under another name."""
+    repeated = []
+    for path in np.array(paths, dtype=object)[_pick(rng, len(paths), defects.repeated_delivery)]:
+        copy = path.with_name(path.stem + "_herlevering.csv")
+        copy.write_bytes(path.read_bytes())
+        repeated.append(copy)
+    return repeated
+
+
 def write_daily_drops(rows: pd.DataFrame, folder: Path) -> list[Path]:
-    """One CSV per day, named after the day of the mutaties it holds, as the BVH export does."""
+    """One CSV per delivery day, named after that day, as the BVH export does."""
     folder.mkdir(parents=True, exist_ok=True)
     out = rows.copy()
-    out["mutatiedatum_iso"] = out["mutatiedatum"]
-    out["mutatiedatum"] = out["mutatiedatum"].dt.strftime("%d-%m-%Y")
+    if "leverdatum" not in out:
+        out["leverdatum"] = out["mutatiedatum"]
+    out["leverdatum"] = pd.to_datetime(out["leverdatum"])
+    dates = out["mutatiedatum"]
+    as_date = pd.to_datetime(dates, errors="coerce")
+    out["mutatiedatum"] = as_date.dt.strftime("%d-%m-%Y").where(as_date.notna(), dates.astype(object))
     out["geboortedatum"] = pd.to_datetime(out["geboortedatum"]).dt.strftime("%d-%m-%Y")
+    out = out.sort_values(["leverdatum", "mutatienummer", "versie", "rol"], kind="stable")
     written = []
-    for day, drop in out.groupby("mutatiedatum_iso", sort=True):
+    for day, drop in out.groupby("leverdatum", sort=True):
         path = folder / f"BVH_VH_mutaties_{day:%Y%m%d}.csv"
         drop[list(CSV_COLUMNS)].rename(columns=CSV_COLUMNS).to_csv(
             path, sep=";", index=False, encoding="cp1252", lineterminator="\r\n"

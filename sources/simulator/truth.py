@@ -121,11 +121,18 @@ def stadsdeelgroep(buurt: pd.Series, on: str) -> pd.Series:
 
 
 def report_cells(world: World) -> pd.DataFrame:
-    year = world.year
-    first, last, stock_day = f"{year}-01-01", f"{year}-12-31", f"{year + 1}-01-01"
-    doelgroep_of = {code: d for d, code in SELECTIECODE.items()}
+    """Every cell of Tables 1-9 and Bijlage 3 for the world's year."""
+    meldingen, year_multi = _meldingen_tables(world)
+    vervolgacties = _vervolgactie_tables(world, year_multi)
+    tables = pd.concat([meldingen, vervolgacties, _traject_tables(world), _huisverbod_table(world)], ignore_index=True)
+    return pd.concat([tables, bijlage_3(tables)], ignore_index=True)[["tabel", "rij", "kolom", "waarde"]]
 
-    # --- meldingen (Tables 1-3)
+
+def _meldingen_tables(world: World) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Tables 1-3, and the year's multiproblematiek meldingen (Table 5 follows them)."""
+    year = world.year
+    first = f"{year}-01-01"
+    doelgroep_of = {code: d for d, code in SELECTIECODE.items()}
     mutaties = world.politie_mutaties.drop_duplicates("mutatienummer")
     mutaties = mutaties[_in_year(mutaties["mutatiedatum"], year)]
     politie = pd.DataFrame(
@@ -162,11 +169,20 @@ def report_cells(world: World) -> pd.DataFrame:
     )
     multi = vh[vh["doelgroep"] == "Multiproblematiek"]
     t3 = _column_table("3", stadsdeelgroep(multi["buurt"], first).value_counts(), STADSDEELGROEPEN, "Aantal meldingen")
+    return pd.concat([t1, t2, t3], ignore_index=True), multi
 
-    # --- vervolgacties (Tables 4, 5)
+
+def _year_overleggen(world: World) -> pd.DataFrame:
+    return world.casusoverleggen[_in_year(world.casusoverleggen["datum"], world.year)]
+
+
+def _vervolgactie_tables(world: World, multi: pd.DataFrame) -> pd.DataFrame:
+    """Tables 4 and 5."""
+    year = world.year
+    first = f"{year}-01-01"
     verv = world.vervolgacties
     own = verv[verv["defect"].isna() & _in_year(verv["datum"], year)]
-    overleg = world.casusoverleggen[_in_year(world.casusoverleggen["datum"], year)]
+    overleg = _year_overleggen(world)
     overleg_soort = np.where(
         overleg["soort_overleg"] == "JCO veelplegers",
         "Justitieel casusoverleg volwassen veelplegers",
@@ -221,8 +237,14 @@ def report_cells(world: World) -> pd.DataFrame:
             ),
         ]
     )
+    return pd.concat([t4, t5], ignore_index=True)
 
-    # --- trajecten (Tables 6-8)
+
+def _traject_tables(world: World) -> pd.DataFrame:
+    """Tables 6-8: clients with a short or long traject in the year, and the stock on 1 January after."""
+    year = world.year
+    first, last, stock_day = f"{year}-01-01", f"{year}-12-31", f"{year + 1}-01-01"
+    overleg = _year_overleggen(world)
     traj = world.trajecten
     active = traj[_active(traj["startdatum"], traj["einddatum"], first, last)]
     persons_in = lambda frame: frame.groupby(["doelgroep", "gemeente"])["persoon_id"].nunique()  # noqa: E731
@@ -258,9 +280,12 @@ def report_cells(world: World) -> pd.DataFrame:
     t8 = _column_table(
         "8", stadsdeelgroep(stock["buurt"], stock_day).value_counts(), STADSDEELGROEPEN, "Aantal plannen"
     )
+    return pd.concat([t6, t7, t8], ignore_index=True)
 
-    # --- huisverboden (Table 9)
-    hv = world.huisverboden[_in_year(world.huisverboden["datum_rihg"], year)].copy()
+
+def _huisverbod_table(world: World) -> pd.DataFrame:
+    """Table 9: RIHG's by date, with samenloop: a strafzaak against the pleger near the RIHG."""
+    hv = world.huisverboden[_in_year(world.huisverboden["datum_rihg"], world.year)].copy()
     zaken = world.strafzaken
     joined = hv.merge(zaken[["persoon_id", "feitdatum"]], on="persoon_id", how="left")
     near = (joined["feitdatum"] - joined["datum_rihg"]).abs() <= pd.Timedelta(days=SAMENLOOP_DAGEN)
@@ -273,10 +298,7 @@ def report_cells(world: World) -> pd.DataFrame:
         values = [int(per.get(g, 0)) for g in GEMEENTEN]
         t9_rows += [(rij, GEMEENTE_KOLOM.get(g, g), v) for g, v in zip(GEMEENTEN, values, strict=True)]
         t9_rows.append((rij, "Totaal", sum(values)))
-    t9 = pd.DataFrame(t9_rows, columns=["rij", "kolom", "waarde"]).assign(tabel="9")
-
-    tables = pd.concat([t1, t2, t3, t4, t5, t6, t7, t8, t9], ignore_index=True)
-    return pd.concat([tables, bijlage_3(tables)], ignore_index=True)[["tabel", "rij", "kolom", "waarde"]]
+    return pd.DataFrame(t9_rows, columns=["rij", "kolom", "waarde"]).assign(tabel="9")
 
 
 B3_MELDINGEN_DOELGROEP = {

@@ -21,7 +21,8 @@ from sources.simulator.politie import generate_mutaties
 # age ranges (youngest, oldest) on 1 January per doelgroep
 AGES = {
     "Jeugd": (12, 17),
-    "Jeugd 18-23": (18, 23),
+    "Jeugd 18-23": (18, 22),  # young adult veelplegers: at most 23 on any day of the year
+    "Volwassen veelplegers 24+": (24, 45),  # adults in the OM's veelplegers JCO: the OM tells them apart by age
     "Huiselijk geweld": (18, 70),
     "Volwassen veelplegers": (18, 45),
     "Geprioriteerden": (18, 50),
@@ -243,7 +244,10 @@ def _vervolgacties(rng, cal, scale, registry, meldingen, start, end, defects):
     )
     overleg["persoon_id"] = None
     for (doelgroep, soort), idx in overleg.groupby(["doelgroep", "soort_overleg"]).groups.items():
-        age_group = "Jeugd 18-23" if (doelgroep == "Jeugd" and soort == "JCO veelplegers") else doelgroep
+        age_group = {
+            ("Jeugd", "JCO veelplegers"): "Jeugd 18-23",
+            ("Volwassen veelplegers", "JCO veelplegers"): "Volwassen veelplegers 24+",
+        }.get((doelgroep, soort), doelgroep)
         overleg.loc[idx, "persoon_id"] = registry.new(len(idx), age_group)
     overleg["datum"] = _dates(rng, len(overleg), start, end)
     overleg = overleg.sort_values("datum", kind="stable").reset_index(drop=True)
@@ -364,56 +368,8 @@ def _trajecten(rng, cal, scale, registry, mapping, meldingen, vervolgacties, hui
     trajecten["buurt"] = None
     trajecten["stadsdeelgroep"] = None
 
-    # plan na huisverbod: one per imposed huisverbod, for its pleger, from the day it was imposed
-    plan_hv = trajecten["soort"] == "Plan na huisverbod"
-    imposed = huisverboden[huisverboden["opgelegd"]].sort_values("gemeente", kind="stable")
-    for gemeente, idx in trajecten[plan_hv].groupby("gemeente").groups.items():
-        own = imposed[imposed["gemeente"] == gemeente]
-        trajecten.loc[idx, "persoon_id"] = own["persoon_id"].to_numpy()
-        trajecten.loc[idx, "startdatum"] = own["datum_opgelegd"].to_numpy()
-        ends = own["datum_opgelegd"].to_numpy() + rng.integers(60, 240, len(own)).astype("timedelta64[D]")
-        keep_end = trajecten.loc[idx, "einddatum"].notna().to_numpy()
-        trajecten.loc[idx, "einddatum"] = np.where(keep_end & (ends <= end), ends, np.datetime64("NaT"))
-
-    # multiproblematiek plans: those started this year are the PGA vervolgacties of Table 5
-    multi = (trajecten["doelgroep"] == "Multiproblematiek") & (trajecten["soort"] == "Integrale aanpak")
-    multi_idx = trajecten.index[multi]
-    pga = vervolgacties[
-        (vervolgacties["doelgroep"] == "Multiproblematiek")
-        & (vervolgacties["soort"] == "Integrale aanpak")
-        & vervolgacties["melding_id"].notna()
-        & vervolgacties["defect"].isna()
-    ]
-    groups = []
-    for _, g in cal.stadsdelen.iterrows():
-        new = pga[pga["stadsdeelgroep"] == g["stadsdeelgroep"]]
-        old_n = (g["plannen_per_1_januari"] - g["pga_uit_meldingen"]) * scale
-        old_people = registry.new(old_n, "Multiproblematiek") if old_n else np.array([], dtype=object)
-        groups.append(
-            pd.DataFrame(
-                {
-                    "persoon_id": np.concatenate([new["persoon_id"].to_numpy(), old_people]),
-                    "stadsdeelgroep": g["stadsdeelgroep"],
-                    "buurt": np.concatenate(
-                        [
-                            new["buurt"].to_numpy(),
-                            _buurten(rng, np.full(old_n, g["stadsdeelgroep"], dtype=object), mapping),
-                        ]
-                    ),
-                    "startdatum": np.concatenate(
-                        [
-                            new["datum"].to_numpy(),
-                            _dates(rng, old_n, f"{year - 2}-01-01", f"{year - 1}-12-31"),
-                        ]
-                    ),
-                }
-            )
-        )
-    multi_people = pd.concat(groups, ignore_index=True)
-    trajecten.loc[multi_idx, ["persoon_id", "stadsdeelgroep", "buurt", "startdatum"]] = multi_people[
-        ["persoon_id", "stadsdeelgroep", "buurt", "startdatum"]
-    ].to_numpy()
-    trajecten.loc[multi_idx, "einddatum"] = pd.NaT
+    _plans_after_huisverbod(rng, trajecten, huisverboden, end)
+    _multiproblematiek_plans(rng, cal, scale, registry, mapping, trajecten, vervolgacties, year)
 
     rest = trajecten["persoon_id"].isna()
     for doelgroep, idx in trajecten[rest].groupby("doelgroep").groups.items():
@@ -478,3 +434,58 @@ def _veelplegersplannen(rng, table, scale, registry, year) -> pd.DataFrame:
     plannen["startdatum"] = pd.to_datetime(plannen["startdatum"])
     plannen["einddatum"] = pd.to_datetime(plannen["einddatum"])
     return plannen
+
+
+def _plans_after_huisverbod(rng, trajecten, huisverboden, end) -> None:
+    """Plan na huisverbod: one per imposed huisverbod, for its pleger, from the day it was imposed."""
+    plan_hv = trajecten["soort"] == "Plan na huisverbod"
+    imposed = huisverboden[huisverboden["opgelegd"]].sort_values("gemeente", kind="stable")
+    for gemeente, idx in trajecten[plan_hv].groupby("gemeente").groups.items():
+        own = imposed[imposed["gemeente"] == gemeente]
+        trajecten.loc[idx, "persoon_id"] = own["persoon_id"].to_numpy()
+        trajecten.loc[idx, "startdatum"] = own["datum_opgelegd"].to_numpy()
+        ends = own["datum_opgelegd"].to_numpy() + rng.integers(60, 240, len(own)).astype("timedelta64[D]")
+        keep_end = trajecten.loc[idx, "einddatum"].notna().to_numpy()
+        trajecten.loc[idx, "einddatum"] = np.where(keep_end & (ends <= end), ends, np.datetime64("NaT"))
+
+
+def _multiproblematiek_plans(rng, cal, scale, registry, mapping, trajecten, vervolgacties, year) -> None:
+    """Multiproblematiek plans: those started this year are the PGA vervolgacties of Table 5."""
+    multi = (trajecten["doelgroep"] == "Multiproblematiek") & (trajecten["soort"] == "Integrale aanpak")
+    multi_idx = trajecten.index[multi]
+    pga = vervolgacties[
+        (vervolgacties["doelgroep"] == "Multiproblematiek")
+        & (vervolgacties["soort"] == "Integrale aanpak")
+        & vervolgacties["melding_id"].notna()
+        & vervolgacties["defect"].isna()
+    ]
+    groups = []
+    for _, g in cal.stadsdelen.iterrows():
+        new = pga[pga["stadsdeelgroep"] == g["stadsdeelgroep"]]
+        old_n = (g["plannen_per_1_januari"] - g["pga_uit_meldingen"]) * scale
+        old_people = registry.new(old_n, "Multiproblematiek") if old_n else np.array([], dtype=object)
+        groups.append(
+            pd.DataFrame(
+                {
+                    "persoon_id": np.concatenate([new["persoon_id"].to_numpy(), old_people]),
+                    "stadsdeelgroep": g["stadsdeelgroep"],
+                    "buurt": np.concatenate(
+                        [
+                            new["buurt"].to_numpy(),
+                            _buurten(rng, np.full(old_n, g["stadsdeelgroep"], dtype=object), mapping),
+                        ]
+                    ),
+                    "startdatum": np.concatenate(
+                        [
+                            new["datum"].to_numpy(),
+                            _dates(rng, old_n, f"{year - 2}-01-01", f"{year - 1}-12-31"),
+                        ]
+                    ),
+                }
+            )
+        )
+    multi_people = pd.concat(groups, ignore_index=True)
+    trajecten.loc[multi_idx, ["persoon_id", "stadsdeelgroep", "buurt", "startdatum"]] = multi_people[
+        ["persoon_id", "stadsdeelgroep", "buurt", "startdatum"]
+    ].to_numpy()
+    trajecten.loc[multi_idx, "einddatum"] = pd.NaT

@@ -1,14 +1,2 @@
--- Table 1 of the annual report: meldingen received by the Veiligheidshuis, by origin.
--- Walking skeleton: the police row, one melding per police mutatie in the report year.
-with
-
-politie_meldingen as (
-    select distinct mutatienummer
-    from {{ ref('stg_politie__mutaties') }}
-    where extract(year from mutatiedatum) = {{ var('jaar') }}
-)
-
-select
-    cast('Mutaties politie' as varchar) as herkomst,
-    cast(count(*) as integer) as aantal
-from politie_meldingen
+-- Table 1: Aanmeldingen bij het Veiligheidshuis naar herkomst.
+{{ pivot_cells('int_cellen_tabel_01', 'herkomst', [('aantal', 'aantal'), ('% van totaal', 'percentage_van_totaal')]) }}

@@ -1,4 +1,4 @@
--- One row per person per police mutatie, typed, latest version only.
+-- One row per person per police mutatie, typed, place names mapped, latest version only.
 with
 
 landed as (
@@ -9,7 +9,7 @@ typed as (
     select
         mutatienummer,
         cast(versie as integer) as versie,
-        cast(strptime(mutatiedatum, '%d-%m-%Y') as date) as mutatiedatum,
+        {{ dutch_date('mutatiedatum') }} as mutatiedatum,
         incidentcode,
         nullif(projectcode, '') as projectcode,
         selectiecode,
@@ -17,9 +17,12 @@ typed as (
         rol,
         persoon_sleutel,
         naam_sleutel,
+        {{ person_key() }} as persoon_key,
         leeftijdsklasse,
+        coalesce(is_testpersoon, false) as is_testpersoon,
         _delivery_id as delivery_id,
-        _row_number as delivery_row_number
+        _row_number as delivery_row_number,
+        _loaded_at as loaded_at
     from landed
 ),
 
@@ -32,7 +35,12 @@ latest_version as (
 
 select
     latest_version.*,
-    selectiecodes.doelgroep
+    selectiecodes.doelgroep,
+    gemeenten.gemeente,
+    gemeenten.cbs_code,
+    coalesce(gemeenten.in_district, false) as in_district
 from latest_version
 left join {{ ref('politie_selectiecodes') }} as selectiecodes
     on latest_version.selectiecode = selectiecodes.selectiecode
+left join {{ ref('gemeenten') }} as gemeenten
+    on latest_version.pleegplaats = gemeenten.naam_in_bron

@@ -1,0 +1,75 @@
+-- One row per melding received by the Veiligheidshuis in the district: the police mutaties
+-- (one melding each, whatever the number of persons in it) and the register's own meldingen.
+-- Test records and places outside the district are left out (counted in int_uitgesloten_records).
+with
+
+politie_mutaties as (
+    select
+        *,
+        bool_or(is_testpersoon) over (partition by mutatienummer) as mutatie_op_testpersoon
+    from {{ ref('stg_politie__mutaties') }}
+),
+
+politie as (
+    select
+        mutatienummer as melding_id,
+        'politie' as bron,
+        'politie' as herkomst,
+        mutatiedatum as meldingsdatum,
+        doelgroep,
+        gemeente,
+        cast(null as varchar) as buurt,
+        persoon_key,
+        leeftijdsklasse,
+        incidentcode,
+        delivery_id,
+        delivery_row_number,
+        loaded_at
+    from politie_mutaties
+    where in_district and not mutatie_op_testpersoon
+    -- the melding's person is its (first) suspect
+    qualify row_number() over (
+        partition by mutatienummer
+        order by rol = 'Verdachte' desc, delivery_row_number
+    ) = 1
+),
+
+register as (
+    select
+        melding_id,
+        'vh' as bron,
+        herkomst,
+        meldingsdatum,
+        doelgroep,
+        gemeente,
+        buurt,
+        persoon_key,
+        leeftijdsklasse,
+        cast(null as varchar) as incidentcode,
+        delivery_id,
+        delivery_row_number,
+        loaded_at
+    from {{ ref('stg_vh__meldingen') }}
+    where in_district and not is_testpersoon
+),
+
+meldingen as (
+    select * from politie
+    union all
+    select * from register
+)
+
+select
+    meldingen.*,
+    extract(year from meldingen.meldingsdatum) as jaar,
+    buurten.stadsdeel,
+    case
+        when buurten.stadsdeelgroep_jaarverslag is not null then buurten.stadsdeelgroep_jaarverslag
+        -- multiproblematiek clients without an address (OGGZ) belong to Zuid-West en centrum
+        when meldingen.doelgroep = 'Multiproblematiek' then 'Zuid-West en centrum (inclusief OGGZ)'
+    end as stadsdeelgroep
+from meldingen
+left join {{ ref('stadsdelen_buurten') }} as buurten
+    on
+        meldingen.buurt = buurten.buurt
+        and meldingen.meldingsdatum between buurten.geldig_van and buurten.geldig_tot

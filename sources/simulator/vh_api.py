@@ -1,0 +1,281 @@
+"""The Veiligheidshuis register's HTTP JSON API, served from the store `vh_register` wrote.
+
+`GET /api/v1/{meldingen,vervolgacties,trajecten}?updated_since=&page=&page_size=` answers
+`{"data": [...], "page", "page_size", "total_pages", "total"}` with the records changed after
+`updated_since`, ordered by (gewijzigd_op, id) so that paging is stable. Like the real register
+it is flaky: a share of the requests is answered with HTTP 500 or stalls, drawn from the seed and
+the request's number, so a run can be replayed. Tests can also script a fault on one page
+(`scripted_faults` in api.json). Every request is logged as a JSON line in `requests.jsonl`.
+
+Run it by hand with `python -m sources.simulator.vh_api --folder DIR --port N`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import math
+import sqlite3
+import threading
+import time
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import closing, contextmanager, suppress
+from dataclasses import dataclass, field
+from datetime import datetime
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+from sources.simulator.vh_register import API_SETTINGS_FILE, CLIENT_COLUMNS, STORE_COLUMNS, STORE_FILE
+
+API_PREFIX = "/api/v1/"
+DEFAULT_PAGE_SIZE = 500
+MAX_PAGE_SIZE = 1000
+REQUEST_LOG_FILE = "requests.jsonl"
+PARAMETERS = {"updated_since", "page", "page_size"}
+# faults a test can script on one page: the response it gets instead of the right one
+SCRIPTABLE_FAULTS = {"http_500", "timeout", "malformed_json", "missing_data", "repeat_previous_page"}
+
+
+class BadRequestError(ValueError):
+    """A request the API refuses with HTTP 400."""
+
+
+@dataclass(frozen=True)
+class PageRequest:
+    kind: str
+    updated_since: str  # '' for everything
+    page: int
+    page_size: int
+
+
+@dataclass(frozen=True)
+class ScriptedFault:
+    endpoint: str
+    page: int
+    fault: str
+    times: int | None = None  # None: every time the page is asked for
+
+
+@dataclass(frozen=True)
+class ApiSettings:
+    seed: int = 0
+    api_http_500: float = 0.0
+    api_timeout: float = 0.0
+    stall_seconds: float = 2.0
+    scripted_faults: tuple[ScriptedFault, ...] = field(default_factory=tuple)
+
+    @classmethod
+    def from_folder(cls, folder: Path) -> ApiSettings:
+        path = folder / API_SETTINGS_FILE
+        values = json.loads(path.read_text()) if path.exists() else {}
+        scripted = tuple(ScriptedFault(**f) for f in values.pop("scripted_faults", []))
+        unknown = {f.fault for f in scripted} - SCRIPTABLE_FAULTS
+        if unknown:
+            raise ValueError(f"{path}: unknown scripted faults {sorted(unknown)}")
+        return cls(**values, scripted_faults=scripted)
+
+
+class RegisterApi:
+    """What the handler threads share: the store, the fault settings, the request counter and log."""
+
+    def __init__(self, folder: Path) -> None:
+        self.store = folder / STORE_FILE
+        if not self.store.exists():
+            raise FileNotFoundError(f"no register store at {self.store}; publish the register first")
+        self.settings = ApiSettings.from_folder(folder)
+        self.log_path = folder / REQUEST_LOG_FILE
+        self.log_path.write_text("")
+        self._lock = threading.Lock()
+        self._requests = 0
+        self._scripted_served: Counter[ScriptedFault] = Counter()
+
+    def next_request_number(self) -> int:
+        with self._lock:
+            self._requests += 1
+            return self._requests
+
+    def fault_for(self, number: int, request: PageRequest) -> str | None:
+        """The scripted fault of this page if any, else one drawn from the seed and the request number."""
+        for scripted in self.settings.scripted_faults:
+            if (scripted.endpoint, scripted.page) == (request.kind, request.page):
+                with self._lock:
+                    if scripted.times is None or self._scripted_served[scripted] < scripted.times:
+                        self._scripted_served[scripted] += 1
+                        return scripted.fault
+        draw = int.from_bytes(hashlib.sha256(f"{self.settings.seed}:{number}".encode()).digest()[:8]) / 2**64
+        if draw < self.settings.api_http_500:
+            return "http_500"
+        if draw < self.settings.api_http_500 + self.settings.api_timeout:
+            return "timeout"
+        return None
+
+    def page(self, request: PageRequest) -> dict:
+        return read_page(self.store, request)
+
+    def log(self, entry: dict) -> None:
+        with self._lock, self.log_path.open("a") as out:
+            out.write(json.dumps(entry) + "\n")
+
+
+def read_page(store: Path, request: PageRequest) -> dict:
+    """One page of the records changed after `updated_since`, in (gewijzigd_op, id) order."""
+    columns = STORE_COLUMNS[request.kind]
+    offset = (request.page - 1) * request.page_size
+    with closing(sqlite3.connect(f"{store.as_uri()}?mode=ro", uri=True)) as con:
+        total = con.execute(
+            f"select count(*) from {request.kind} where gewijzigd_op > ?", [request.updated_since]
+        ).fetchone()[0]
+        rows = con.execute(
+            f"select {', '.join(columns)} from {request.kind} where gewijzigd_op > ? "
+            "order by gewijzigd_op, id limit ? offset ?",
+            [request.updated_since, request.page_size, offset],
+        ).fetchall()
+    return {
+        "data": [_record(dict(zip(columns, row, strict=True))) for row in rows],
+        "page": request.page,
+        "page_size": request.page_size,
+        "total_pages": math.ceil(total / request.page_size),
+        "total": total,
+    }
+
+
+def _record(row: dict) -> dict:
+    """A store row as the API serves it: the client's fields nested under `client`."""
+    client = {c.removeprefix("client_"): row.pop(c) for c in CLIENT_COLUMNS}
+    return {**row, "client": client}
+
+
+def parse_request(path: str) -> PageRequest:
+    """The endpoint and parameters of a request path; KeyError: unknown path, BadRequestError: bad parameter."""
+    parts = urlsplit(path)
+    kind = parts.path.removeprefix(API_PREFIX).rstrip("/")
+    if not parts.path.startswith(API_PREFIX) or kind not in STORE_COLUMNS:
+        raise KeyError(parts.path)
+    query = parse_qs(parts.query, keep_blank_values=True)
+    unknown = set(query) - PARAMETERS
+    if unknown:
+        raise BadRequestError(f"unknown parameter(s) {sorted(unknown)}; allowed: {sorted(PARAMETERS)}")
+    repeated = [name for name, values in query.items() if len(values) > 1]
+    if repeated:
+        raise BadRequestError(f"parameter(s) {repeated} given more than once")
+    values = {name: v[0] for name, v in query.items()}
+    return PageRequest(
+        kind=kind,
+        updated_since=_timestamp(values.get("updated_since", "")),
+        page=_whole_number("page", values.get("page", "1"), 1, None),
+        page_size=_whole_number("page_size", values.get("page_size", str(DEFAULT_PAGE_SIZE)), 1, MAX_PAGE_SIZE),
+    )
+
+
+def _timestamp(text: str) -> str:
+    """An ISO timestamp (local time, no offset) normalised to the register's 'YYYY-MM-DDTHH:MM:SS'."""
+    if text == "":
+        return ""
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise BadRequestError(f"updated_since '{text}' is not an ISO timestamp (YYYY-MM-DDTHH:MM:SS)") from None
+    if moment.tzinfo is not None:
+        raise BadRequestError("updated_since must be local time without an offset, as gewijzigd_op is")
+    return moment.strftime("%Y-%m-%dT%H:%M:%S")
+
+
+def _whole_number(name: str, text: str, low: int, high: int | None) -> int:
+    if not text.isdigit() or int(text) < low or (high is not None and int(text) > high):
+        allowed = f"{low}..{high}" if high is not None else f"{low} or more"
+        raise BadRequestError(f"{name} '{text}' is not a whole number in {allowed}")
+    return int(text)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: RegisterServer
+
+    def do_GET(self) -> None:
+        status, text = self._response(self.server.api)
+        payload = text.encode()
+        try:
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json; charset=utf-8")
+            self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            self.wfile.write(payload)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the client timed out during a stall and hung up
+
+    def _response(self, api: RegisterApi) -> tuple[HTTPStatus, str]:
+        """The status and body of this request, logged as soon as they are decided (before a stall)."""
+        number = api.next_request_number()
+        entry: dict = {"n": number, "path": self.path}
+        try:
+            request = parse_request(self.path)
+        except KeyError:
+            return _error(api, entry, HTTPStatus.NOT_FOUND, f"no such endpoint: {urlsplit(self.path).path}")
+        except BadRequestError as exc:
+            return _error(api, entry, HTTPStatus.BAD_REQUEST, str(exc))
+        fault = api.fault_for(number, request)
+        entry |= {"endpoint": request.kind, "page": request.page, "updated_since": request.updated_since}
+        entry["fault"] = fault
+        if fault == "http_500":
+            return _error(api, entry, HTTPStatus.INTERNAL_SERVER_ERROR, "internal server error")
+        api.log(entry | {"status": int(HTTPStatus.OK)})
+        if fault == "timeout":
+            time.sleep(api.settings.stall_seconds)  # bounded: the client has given up by now
+        body = api.page(request)
+        if fault == "repeat_previous_page" and request.page > 1:
+            previous = api.page(PageRequest(request.kind, request.updated_since, request.page - 1, request.page_size))
+            body["data"] = previous["data"] + body["data"]
+        if fault == "missing_data":
+            del body["data"]
+        text = json.dumps(body, ensure_ascii=False)
+        if fault == "malformed_json":
+            text = text[: len(text) // 2]  # a response cut off halfway
+        return HTTPStatus.OK, text
+
+    def log_message(self, format: str, *args: object) -> None:
+        """Quiet: requests go to the request log instead of stderr."""
+
+
+def _error(api: RegisterApi, entry: dict, status: HTTPStatus, message: str) -> tuple[HTTPStatus, str]:
+    api.log(entry | {"status": int(status)})
+    return status, json.dumps({"error": message}, ensure_ascii=False)
+
+
+class RegisterServer(ThreadingHTTPServer):
+    block_on_close = False  # a stalled request must not hold up shutting down
+
+    def __init__(self, address: tuple[str, int], api: RegisterApi) -> None:
+        super().__init__(address, _Handler)
+        self.api = api
+
+
+@contextmanager
+def serve(folder: Path, port: int = 0) -> Iterator[str]:
+    """Serve the register in `folder` on 127.0.0.1 in a daemon thread; yields the base URL."""
+    server = RegisterServer(("127.0.0.1", port), RegisterApi(folder))
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description="Serve a published Veiligheidshuis register on 127.0.0.1.")
+    parser.add_argument("--folder", type=Path, required=True, help="folder holding register.sqlite and api.json")
+    parser.add_argument("--port", type=int, default=8765)
+    args = parser.parse_args(argv)
+    with serve(args.folder, args.port) as url:
+        print(f"Veiligheidshuis register API on {url}{API_PREFIX}{{meldingen,vervolgacties,trajecten}}; Ctrl-C stops")
+        with suppress(KeyboardInterrupt):
+            threading.Event().wait()
+
+
+if __name__ == "__main__":
+    main()
