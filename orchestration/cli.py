@@ -29,7 +29,7 @@ def cmd_simulate(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    paths = prepare_environment()
+    paths = prepare_environment(report_year=args.jaar)
     log_dir = paths.root / "logs"
     log_dir.mkdir(parents=True, exist_ok=True)
     log_file = log_dir / "last_run.log"
@@ -74,6 +74,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     run = commands.add_parser("run", help="run the pipeline once, headless, and print a summary")
     run.add_argument("--job", default="nightly_load")
+    run.add_argument("--jaar", type=int, default=None, help="report year (default: $VH_REPORT_YEAR or 2011)")
     run.add_argument("--verbose", action="store_true", help="show Dagster and dbt logs on the terminal")
     run.set_defaults(func=cmd_run)
 

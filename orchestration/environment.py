@@ -11,6 +11,7 @@ import os
 from sources.paths import PROJECT_ROOT, DataPaths, data_paths
 
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
+DEFAULT_REPORT_YEAR = 2011
 DAGSTER_YAML = """\
 # written by vhpipe: the Dagster instance of this data folder
 telemetry:
@@ -18,9 +19,15 @@ telemetry:
 """
 
 
-def prepare_environment(paths: DataPaths | None = None) -> DataPaths:
-    """Point dbt, Dagster and GX at the data folder and create its skeleton; returns the paths."""
+def prepare_environment(paths: DataPaths | None = None, report_year: int | None = None) -> DataPaths:
+    """Point dbt, Dagster and GX at the data folder and create its skeleton; returns the paths.
+
+    The report year (dbt var `jaar`) comes from `report_year`, else VH_REPORT_YEAR, else 2011.
+    """
     paths = paths or data_paths()
+    if report_year is not None:
+        os.environ["VH_REPORT_YEAR"] = str(report_year)
+    os.environ.setdefault("VH_REPORT_YEAR", str(DEFAULT_REPORT_YEAR))
     for folder in (paths.warehouse.parent, paths.dagster_home, paths.dbt_target, paths.dbt_logs, paths.reports):
         folder.mkdir(parents=True, exist_ok=True)
     dagster_yaml = paths.dagster_home / "dagster.yaml"

@@ -20,6 +20,7 @@ import pytest
 from orchestration.environment import prepare_environment
 from sources.paths import DataPaths
 from sources.simulator import SimulationResult, simulate
+from sources.simulator.defects import DefectRates
 
 
 @dataclass
@@ -30,18 +31,20 @@ class PipelineRun:
     result: dg.ExecuteInProcessResult
 
     def run_job(self, name: str) -> dg.ExecuteInProcessResult:
-        prepare_environment(self.paths)
+        prepare_environment(self.paths, report_year=self.simulation.year)
         return self.defs.resolve_job_def(name).execute_in_process(
             instance=dg.DagsterInstance.ephemeral(), raise_on_error=False
         )
 
 
-def run_pipeline(root, days: int | None = 14, seed: int = 0) -> PipelineRun:
-    """Simulate a handful of days into `root` and run the whole nightly load on it, in process."""
+def run_pipeline(
+    root, days: int | None = None, seed: int = 0, year: int = 2011, scale: int = 1, defects: DefectRates | None = None
+) -> PipelineRun:
+    """Simulate a world into `root` (all defects on by default) and run the whole nightly load on it, in process."""
     from orchestration.definitions import build_defs
 
-    paths = prepare_environment(DataPaths(root))
-    simulation = simulate(paths, year=2011, scale=1, seed=seed, days=days)
+    paths = prepare_environment(DataPaths(root), report_year=year)
+    simulation = simulate(paths, year=year, scale=scale, seed=seed, days=days, defects=defects)
     defs = build_defs(paths)
     result = defs.resolve_job_def("nightly_load").execute_in_process(
         instance=dg.DagsterInstance.ephemeral(), raise_on_error=False
@@ -49,13 +52,15 @@ def run_pipeline(root, days: int | None = 14, seed: int = 0) -> PipelineRun:
     return PipelineRun(paths, simulation, defs, result)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def pipeline(tmp_path_factory) -> PipelineRun:
-    """Two weeks of the 2011 world, loaded once per test module."""
-    return run_pipeline(tmp_path_factory.mktemp("data"))
+    """The simulated 2011 world with every defect on, loaded once for the whole test session.
+
+    Tests must not change its warehouse: those that tamper use `fresh_pipeline`."""
+    return run_pipeline(tmp_path_factory.mktemp("world-2011"))
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def fresh_pipeline():
     """A factory for a pipeline of one's own, for tests that change the warehouse."""
     return run_pipeline

@@ -21,16 +21,20 @@ def tampered(tmp_path, fresh_pipeline):
     return run, delivery_id
 
 
-def test_check_passes_on_the_untouched_warehouse(pipeline):
+def test_checks_pass_on_the_untouched_warehouse(pipeline):
     result = pipeline.run_job("audit_checks")
-    (evaluation,) = result.get_asset_check_evaluations()
-    assert evaluation.passed
+    evaluations = result.get_asset_check_evaluations()
+    assert len(evaluations) == 8  # one ledger check per raw table
+    assert all(e.passed for e in evaluations)
 
 
 def test_check_fails_and_names_the_delivery_when_a_landed_row_is_removed(tampered):
     run, delivery_id = tampered
     result = run.run_job("audit_checks")
-    (evaluation,) = result.get_asset_check_evaluations()
+    failed = [e for e in result.get_asset_check_evaluations() if not e.passed]
+    assert len(failed) == 1
+    (evaluation,) = failed
+    assert evaluation.asset_key.to_user_string() == "raw/politie_mutaties"
     assert evaluation.check_name == "ledger_reconciles"
     assert not evaluation.passed
     assert delivery_id in evaluation.description
@@ -43,3 +47,4 @@ def test_failing_blocking_check_stops_the_marts_from_being_rebuilt(tampered):
     assert not result.success
     rebuilt = {e.asset_key.to_user_string() for e in result.asset_materializations_for_node("veiligheidshuis_dbt")}
     assert "marts/tabel_01_meldingen_naar_herkomst" not in rebuilt
+    assert "marts/report_cells" not in rebuilt
