@@ -15,17 +15,48 @@ from sources.paths import data_paths
 
 
 def cmd_simulate(args: argparse.Namespace) -> int:
-    from sources.simulator import simulate
+    from tqdm import tqdm
+
+    from sources.simulator import SIMULATION_STEPS, simulate
 
     paths = data_paths()
-    result = simulate(paths, year=args.year, scale=args.scale, seed=args.seed, days=args.days)
+    defects, described = _simulation_defects(args)
+    # tqdm's disable=None: a bar only when stderr is a terminal; --progress shows it anyway
+    with tqdm(
+        total=len(SIMULATION_STEPS), desc="simulate", unit="step", disable=None if not args.progress else False
+    ) as bar:
+        bar.set_postfix_str(f"now: {SIMULATION_STEPS[0]}")
+
+        def step_done(step: str) -> None:
+            following = SIMULATION_STEPS[SIMULATION_STEPS.index(step) + 1 :]
+            bar.set_postfix_str(f"now: {following[0]}" if following else "done", refresh=False)
+            bar.update()
+
+        result = simulate(
+            paths, year=args.year, scale=args.scale, seed=args.seed, days=args.days, defects=defects, progress=step_done
+        )
     delivered = ", ".join(f"{system} {len(files)}" for system, files in result.deliveries.items())
     print(
         f"Simulated {result.year} (scale {result.scale}, seed {result.seed}) into {paths.landing}\n"
+        f"Defects: {described}\n"
         f"Deliveries: {delivered}\n"
         f"Expected report cells: {result.truth_file}"
     )
     return 0
+
+
+def _simulation_defects(args: argparse.Namespace):
+    """The defect rates `vhpipe simulate` asked for, and how to describe them."""
+    from sources.simulator.defects import DefectRates
+
+    if args.no_defects:
+        return DefectRates.none(), "none"
+    if args.defects is None:
+        return DefectRates(), "default rates"
+    try:
+        return DefectRates.from_file(args.defects), f"rates from {args.defects}"
+    except (OSError, ValueError) as exc:  # a missing file, bad JSON, an unknown name, a rate outside 0..1
+        raise SystemExit(f"vhpipe simulate: --defects {args.defects}: {exc}") from exc
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -70,6 +101,18 @@ def build_parser() -> argparse.ArgumentParser:
     simulate.add_argument("--scale", type=int, default=1, help="volume multiplier (districts' worth)")
     simulate.add_argument("--seed", type=int, default=0)
     simulate.add_argument("--days", type=int, default=None, help="play only the first N days of the year")
+    defects = simulate.add_mutually_exclusive_group()
+    defects.add_argument(
+        "--defects",
+        type=Path,
+        metavar="FILE",
+        help='defect rates from a JSON object of fractions 0..1 by defect name, e.g. {"late_arrivals": 0.3, '
+        '"api_timeout": 0}; names left out keep their default (names and defaults: sources/simulator/defects.py)',
+    )
+    defects.add_argument("--no-defects", action="store_true", help="a clean world: every defect rate 0")
+    simulate.add_argument(
+        "--progress", action="store_true", help="show the progress bar even when stderr is not a terminal"
+    )
     simulate.set_defaults(func=cmd_simulate)
 
     run = commands.add_parser("run", help="run the pipeline once, headless, and print a summary")

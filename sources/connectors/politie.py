@@ -94,6 +94,9 @@ def read_drop(drop: DropFile) -> pd.DataFrame:
     raw = drop.path.read_bytes()
     if not raw.strip():
         raise DeliveryError(SOURCE, name, "the file is empty")
+    if not raw.isascii() and _is_utf8(raw):
+        # cp1252 would read it without complaint, as mojibake ('Crützen' → 'CrÃ¼tzen'), and break linkage
+        raise DeliveryError(SOURCE, name, "is UTF-8 text; the contract says Windows-1252")
     try:
         text = raw.decode("cp1252")
     except UnicodeDecodeError as exc:
@@ -114,6 +117,14 @@ def read_drop(drop: DropFile) -> pd.DataFrame:
     frame = frame.replace({"": None})
     frame.insert(0, "_row_number", range(1, len(frame) + 1))
     return frame
+
+
+def _is_utf8(raw: bytes) -> bool:
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def pseudonymise(frame: pd.DataFrame, pseudonymiser: Pseudonymiser) -> pd.DataFrame:

@@ -29,6 +29,11 @@ class DefectRates:
     api_http_500: float = 0.05  # share of API requests answered with HTTP 500
     api_timeout: float = 0.02  # share of API requests that stall past the client's timeout
 
+    def __post_init__(self) -> None:
+        outside = {f.name: getattr(self, f.name) for f in fields(self) if not 0 <= getattr(self, f.name) <= 1}
+        if outside:
+            raise ValueError(f"defect rates are fractions between 0 and 1, got {outside}")
+
     @classmethod
     def none(cls) -> DefectRates:
         return cls(**{f.name: 0.0 for f in fields(cls)})
@@ -44,6 +49,8 @@ class DefectRates:
     def from_file(cls, path: Path) -> DefectRates:
         """Rates from a JSON object; names left out keep their default."""
         values = json.loads(path.read_text())
+        if not isinstance(values, dict):
+            raise ValueError(f"{path}: expected a JSON object of defect rates, got {type(values).__name__}")
         unknown = set(values) - {f.name for f in fields(cls)}
         if unknown:
             raise ValueError(f"{path}: unknown defects {sorted(unknown)}")
