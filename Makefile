@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | cksum |
 PORT ?= 3000
 PYTEST_ARGS ?=
 
-.PHONY: install run simulate test lint ui lock clean
+.PHONY: install browser run simulate test lint ui lock clean
 
 install: $(STAMP)
 
@@ -27,8 +27,14 @@ run: install
 simulate: install
 	$(BIN)/vhpipe simulate
 
+## browser: Debian's chromium for the page tests (Playwright drives it; it never downloads a browser)
+browser:
+	@command -v chromium >/dev/null || { \
+	  command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ] || { echo "install chromium (Debian package 'chromium') for the page tests" >&2; exit 1; }; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
 ## test: lint (ruff, sqlfluff) and the test suite; pytest's "no tests collected" (exit 5) is a failure
-test: install lint
+test: install browser lint
 	@$(BIN)/pytest $(PYTEST_ARGS); status=$$?; \
 	if [ $$status -eq 5 ]; then echo "pytest collected no tests: that is a failure, not a pass" >&2; exit 1; fi; \
 	exit $$status

@@ -7,31 +7,24 @@ import contextlib
 import os
 import subprocess
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from orchestration.environment import prepare_environment
 from sources.paths import data_paths
 
+if TYPE_CHECKING:
+    from sources.simulator.defects import DefectRates
+
 
 def cmd_simulate(args: argparse.Namespace) -> int:
-    from tqdm import tqdm
-
-    from sources.simulator import SIMULATION_STEPS, simulate
+    from sources.simulator import simulate
 
     paths = data_paths()
     defects, described = _simulation_defects(args)
-    # tqdm's disable=None: a bar only when stderr is a terminal; --progress shows it anyway
-    with tqdm(
-        total=len(SIMULATION_STEPS), desc="simulate", unit="step", disable=None if not args.progress else False
-    ) as bar:
-        bar.set_postfix_str(f"now: {SIMULATION_STEPS[0]}")
-
-        def step_done(step: str) -> None:
-            following = SIMULATION_STEPS[SIMULATION_STEPS.index(step) + 1 :]
-            bar.set_postfix_str(f"now: {following[0]}" if following else "done", refresh=False)
-            bar.update()
-
+    with _simulation_progress(shown_anyway=args.progress) as step_done:
         result = simulate(
             paths, year=args.year, scale=args.scale, seed=args.seed, days=args.days, defects=defects, progress=step_done
         )
@@ -45,7 +38,28 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     return 0
 
 
-def _simulation_defects(args: argparse.Namespace):
+@contextlib.contextmanager
+def _simulation_progress(shown_anyway: bool) -> Iterator[Callable[[str], None]]:
+    """A bar on stderr with one step per simulation step (the world, each source system, the truth)."""
+    from tqdm import tqdm
+
+    from sources.simulator import SIMULATION_STEPS
+
+    # disable=None is tqdm's "only when stderr is a terminal": no bar in logs and pipes unless asked for;
+    # mininterval=0 draws every one of the few steps, however fast a small world goes
+    disable = False if shown_anyway else None
+    with tqdm(total=len(SIMULATION_STEPS), desc="simulate", unit="step", mininterval=0, disable=disable) as bar:
+        bar.set_postfix_str(f"now: {SIMULATION_STEPS[0]}")
+
+        def step_done(step: str) -> None:
+            following = SIMULATION_STEPS[SIMULATION_STEPS.index(step) + 1 :]
+            bar.set_postfix_str(f"now: {following[0]}" if following else "done", refresh=False)
+            bar.update()
+
+        yield step_done
+
+
+def _simulation_defects(args: argparse.Namespace) -> tuple[DefectRates, str]:
     """The defect rates `vhpipe simulate` asked for, and how to describe them."""
     from sources.simulator.defects import DefectRates
 
@@ -56,7 +70,7 @@ def _simulation_defects(args: argparse.Namespace):
     try:
         return DefectRates.from_file(args.defects), f"rates from {args.defects}"
     except (OSError, ValueError) as exc:  # a missing file, bad JSON, an unknown name, a rate outside 0..1
-        raise SystemExit(f"vhpipe simulate: --defects {args.defects}: {exc}") from exc
+        raise SystemExit(f"vhpipe simulate --defects: {exc}") from exc
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -65,23 +79,25 @@ def cmd_run(args: argparse.Namespace) -> int:
     log_dir.mkdir(parents=True, exist_ok=True)
     log_file = log_dir / "last_run.log"
 
-    import dagster as dg
-
     from orchestration.definitions import defs
+    from orchestration.headless import DayRange, delivered_days, run_job
+    from orchestration.locking import WarehouseBusyError
     from orchestration.summary import CheckResult, render_summary
 
-    level = "DEBUG" if args.verbose else "WARNING"
-    run_config = {"loggers": {"console": {"config": {"log_level": level}}}}
-    with log_file.open("w", encoding="utf-8") as log, contextlib.redirect_stdout(sys.stdout if args.verbose else log):
-        result = defs.resolve_job_def(args.job).execute_in_process(
-            instance=dg.DagsterInstance.get(), run_config=run_config, raise_on_error=False
-        )
+    default = delivered_days(paths)
+    days = DayRange(args.first or default.first, args.last or args.first or default.last)
+    try:
+        result = run_job(defs, paths, args.job, days, log_file, args.verbose, args.wait)
+    except WarehouseBusyError as busy:
+        print(f"vhpipe run: not started: {busy}", file=sys.stderr)
+        return 3
     checks = [
-        CheckResult(e.asset_key.to_user_string(), e.check_name, e.passed, e.description)
+        CheckResult(e.asset_key.to_user_string(), e.check_name, e.passed, e.description, e.severity.value)
         for e in result.get_asset_check_evaluations()
     ]
-    print(render_summary(paths, result.run_id, result.success, checks, log_file))
-    return 0 if result.success and all(c.passed for c in checks) else 1
+    print(render_summary(paths, result.run_id, result.success, checks, log_file, days))
+    blocking_failures = [c for c in checks if not c.passed and c.severity == "ERROR"]
+    return 0 if result.success and not blocking_failures else 1
 
 
 def cmd_ui(args: argparse.Namespace) -> int:
@@ -116,7 +132,17 @@ def build_parser() -> argparse.ArgumentParser:
     simulate.set_defaults(func=cmd_simulate)
 
     run = commands.add_parser("run", help="run the pipeline once, headless, and print a summary")
-    run.add_argument("--job", default="nightly_load")
+    run.add_argument("--job", default="nightly_load", help="nightly_load, full_refresh or audit_checks")
+    run.add_argument(
+        "--from", dest="first", type=date.fromisoformat, help="first delivery day (default: the first drop)"
+    )
+    run.add_argument("--to", dest="last", type=date.fromisoformat, help="last delivery day (default: the last drop)")
+    run.add_argument(
+        "--wait",
+        type=float,
+        default=0.0,
+        help="seconds to wait while another run writes the warehouse (default: refuse)",
+    )
     run.add_argument("--jaar", type=int, default=None, help="report year (default: $VH_REPORT_YEAR or 2011)")
     run.add_argument("--verbose", action="store_true", help="show Dagster and dbt logs on the terminal")
     run.set_defaults(func=cmd_run)

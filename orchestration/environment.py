@@ -16,6 +16,16 @@ DAGSTER_YAML = """\
 # written by vhpipe: the Dagster instance of this data folder
 telemetry:
   enabled: false
+concurrency:
+  runs:
+    # one run at a time writes the DuckDB warehouse (DuckDB allows one writing process)
+    tag_concurrency_limits:
+      - key: vhpipe/warehouse
+        value: writer
+        limit: 1
+  pools:
+    # steps in the 'warehouse' pool (extract, dbt) never overlap across runs
+    default_limit: 1
 """
 
 
@@ -31,7 +41,7 @@ def prepare_environment(paths: DataPaths | None = None, report_year: int | None 
     for folder in (paths.warehouse.parent, paths.dagster_home, paths.dbt_target, paths.dbt_logs, paths.reports):
         folder.mkdir(parents=True, exist_ok=True)
     dagster_yaml = paths.dagster_home / "dagster.yaml"
-    if not dagster_yaml.exists():
+    if not dagster_yaml.exists() or dagster_yaml.read_text() != DAGSTER_YAML:
         dagster_yaml.write_text(DAGSTER_YAML)
     os.environ.update(
         {

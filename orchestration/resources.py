@@ -1,16 +1,22 @@
 """Resources shared by the assets: the warehouse connection and the landing zone."""
 
-from contextlib import contextmanager
+import os
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
 import dagster as dg
 import duckdb
 
+from orchestration.locking import exclusive_writer
 from sources.paths import DataPaths
+
+# how long a writing step waits for another run's writer before it fails (seconds)
+WRITER_WAIT_SECONDS = float(os.environ.get("VH_WRITER_WAIT_SECONDS", "900"))
 
 
 class Warehouse(dg.ConfigurableResource):
-    """The DuckDB warehouse file. One writer at a time: open, do the work, close."""
+    """The DuckDB warehouse file. One writer at a time: a writing step holds the writer lock
+    (re-entered by the run that already holds it), opens, does the work, closes."""
 
     data_dir: str
 
@@ -18,12 +24,17 @@ class Warehouse(dg.ConfigurableResource):
     def paths(self) -> DataPaths:
         return DataPaths(Path(self.data_dir))
 
+    def writer(self, holder: str):
+        """The warehouse's writer lock, for work that writes it without a connection of ours (dbt)."""
+        return exclusive_writer(self.paths.warehouse, holder, WRITER_WAIT_SECONDS)
+
     @contextmanager
-    def connect(self, read_only: bool = False):
+    def connect(self, read_only: bool = False, holder: str = "a pipeline step"):
         path = self.paths.warehouse
         path.parent.mkdir(parents=True, exist_ok=True)
-        con = duckdb.connect(str(path), read_only=read_only)
-        try:
-            yield con
-        finally:
-            con.close()
+        with nullcontext() if read_only else self.writer(holder):
+            con = duckdb.connect(str(path), read_only=read_only)
+            try:
+                yield con
+            finally:
+                con.close()

@@ -16,6 +16,7 @@ class CheckResult:
     name: str
     passed: bool
     description: str | None
+    severity: str = "ERROR"  # WARN checks (freshness) inform, ERROR checks block
 
 
 def ledger_per_source(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
@@ -47,13 +48,18 @@ def _fmt(value) -> str:
     return str(value)
 
 
-def render_summary(paths: DataPaths, run_id: str, success: bool, checks: list[CheckResult], log_file) -> str:
-    failed = [c for c in checks if not c.passed]
-    parts = [f"Run {run_id}: {'SUCCESS' if success else 'FAILED'}", ""]
+def render_summary(paths: DataPaths, run_id: str, success: bool, checks: list[CheckResult], log_file, days=None) -> str:
+    failed = [c for c in checks if not c.passed and c.severity == "ERROR"]
+    warned = [c for c in checks if not c.passed and c.severity != "ERROR"]
+    parts = [f"Run {run_id}: {'SUCCESS' if success else 'FAILED'}" + (f" (delivery days {days})" if days else ""), ""]
+    if not paths.warehouse.exists():
+        return "\n".join([*parts, "No warehouse was written.", f"Run log: {log_file}"])
     with duckdb.connect(str(paths.warehouse), read_only=True) as con:
-        parts += ["Rows per source (ledger):", render_table(ledger_per_source(con)), ""]
-        parts += [f"Checks: {len(checks) - len(failed)} passed, {len(failed)} failed"]
+        parts += ["Rows per source (ledger, all deliveries):", render_table(ledger_per_source(con)), ""]
+        passed = len(checks) - len(failed) - len(warned)
+        parts += [f"Checks: {passed} passed, {len(failed)} failed, {len(warned)} warnings"]
         parts += [f"  FAILED {c.asset} :: {c.name}: {c.description or ''}" for c in failed]
+        parts += [f"  WARN   {c.asset} :: {c.name}: {c.description or ''}" for c in warned]
         parts.append("")
         tabel = con.execute("select * from marts.tabel_01_meldingen_naar_herkomst").df() if _has_mart(con) else None
     if tabel is not None:

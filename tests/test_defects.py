@@ -42,7 +42,7 @@ VISIBLE_RATES = {
 }
 LANDED_DAYS = 31  # tests that run the police connector play one month: it lands a drop a day
 GEMEENTEN_SEED = PROJECT_ROOT / "dbt_project" / "seeds" / "gemeenten.csv"
-CLIENT_TIMEOUT = 0.25  # seconds; the simulated API stalls 2 s, so a stall costs a test only this long
+CLIENT_TIMEOUT = 0.5  # seconds; the simulated API stalls 2 s, so a stall costs a test only this long
 
 
 def defect_rates(name: str) -> DefectRates:
@@ -276,9 +276,12 @@ def test_a_flaky_api_pulled_once_loses_meldingen(tmp_path, defect):
     with vh_api.serve(folder) as url:
         assert partner_meldingen(pull_once(url, "meldingen")) < truth
 
-    with vh_api.serve(folder) as url, duckdb.connect(str(tmp_path / "once.duckdb")) as con:
-        with pytest.raises(DeliveryError):
-            vh.extract(con, url, PSEUDONYMISER, timeout=CLIENT_TIMEOUT, max_attempts=1)
+    with (
+        vh_api.serve(folder) as url,
+        duckdb.connect(str(tmp_path / "once.duckdb")) as con,
+        pytest.raises(DeliveryError),
+    ):
+        vh.extract(con, url, PSEUDONYMISER, timeout=CLIENT_TIMEOUT, max_attempts=1)
 
     with vh_api.serve(folder) as url, duckdb.connect(str(tmp_path / "retried.duckdb")) as con:
         vh.extract(con, url, PSEUDONYMISER, timeout=CLIENT_TIMEOUT)

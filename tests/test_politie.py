@@ -39,7 +39,9 @@ def test_a_clean_delivery_lands_completely_and_only_once(clean):
     assert len(outcomes) == len(list(folder.glob("*.csv")))
     assert sum(o.received for o in outcomes) == sum(o.accepted for o in outcomes) == len(rows)
     assert landed(con) == len(rows)
-    assert landed(con, "select count(distinct mutatienummer) from raw.politie_mutaties") == rows["Mutatienummer"].nunique()
+    assert (
+        landed(con, "select count(distinct mutatienummer) from raw.politie_mutaties") == rows["Mutatienummer"].nunique()
+    )
     assert politie.extract(con, folder, KEY) == []  # the watermark: nothing new
 
 

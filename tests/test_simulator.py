@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import hashlib
+import json
+from pathlib import Path
+
 import pandas as pd
 import pytest
 
-from sources.paths import PROJECT_ROOT, DataPaths
-from sources.simulator import simulate
+from orchestration.cli import main
+from sources.paths import PROJECT_ROOT, SOURCE_SYSTEMS, DataPaths
+from sources.simulator import SIMULATION_STEPS, simulate
 from sources.simulator.calibration import MELDINGEN_2010_MORE
 from sources.simulator.defects import DefectRates
 from sources.simulator.truth import report_cells
+from sources.simulator.vh_register import API_SETTINGS_FILE
 from sources.simulator.world import generate_world
 
 PUBLISHED = PROJECT_ROOT / "dbt_project" / "seeds" / "gepubliceerde_cijfers.csv"
@@ -53,27 +58,32 @@ def landed_files(paths: DataPaths) -> dict[str, str]:
     return {str(f.relative_to(paths.root)): hashlib.sha256(f.read_bytes()).hexdigest() for f in files}
 
 
-def test_the_same_seed_gives_the_same_bytes(tmp_path):
-    first, again = DataPaths(tmp_path / "first"), DataPaths(tmp_path / "again")
-    for paths in (first, again):
-        simulate(paths, year=2011, scale=1, seed=0)
-
-    files = landed_files(first)
-    assert any(name.startswith(f"landing/{system}/") for name in files for system in ("politie", "om", "vh"))
-    assert files == landed_files(again)
+@pytest.fixture(scope="module")
+def seed_0(tmp_path_factory) -> dict[str, str]:
+    """The files of the 2011 world of seed 0."""
+    paths = DataPaths(tmp_path_factory.mktemp("seed_0"))
+    simulate(paths, year=2011, scale=1, seed=0)
+    return landed_files(paths)
 
 
-def test_another_seed_gives_other_records_with_the_same_counts(tmp_path):
-    seed_0, seed_1 = DataPaths(tmp_path / "seed_0"), DataPaths(tmp_path / "seed_1")
-    for paths, seed in ((seed_0, 0), (seed_1, 1)):
-        simulate(paths, year=2011, scale=1, seed=seed)
-    files_0, files_1 = landed_files(seed_0), landed_files(seed_1)
+def test_the_same_seed_gives_the_same_bytes(seed_0, tmp_path):
+    again = DataPaths(tmp_path)
+    simulate(again, year=2011, scale=1, seed=0)
 
-    drops = {name for name in files_0.keys() & files_1.keys() if name.startswith("landing/politie/")}
+    assert any(name.startswith(f"landing/{system}/") for name in seed_0 for system in SOURCE_SYSTEMS)
+    assert landed_files(again) == seed_0
+
+
+def test_another_seed_gives_other_records_with_the_same_counts(seed_0, tmp_path):
+    other = DataPaths(tmp_path)
+    simulate(other, year=2011, scale=1, seed=1)
+    seed_1 = landed_files(other)
+
+    drops = {name for name in seed_0.keys() & seed_1.keys() if name.startswith("landing/politie/")}
     assert len(drops) > 300
-    assert all(files_0[name] != files_1[name] for name in drops)
+    assert all(seed_0[name] != seed_1[name] for name in drops)
     # every count is calibrated, so the seed moves persons and dates but no report cell
-    assert files_0["truth/report_cells.csv"] == files_1["truth/report_cells.csv"]
+    assert seed_0["truth/report_cells.csv"] == seed_1["truth/report_cells.csv"]
 
 
 def test_2010_has_the_meldingen_the_footnotes_give():
@@ -90,3 +100,37 @@ def test_scale_multiplies_every_count():
 
     assert (triple[counts] == 3 * single[counts]).all()
     assert single[counts].sum() > 0
+
+
+def api_settings(data: Path) -> dict:
+    return json.loads((DataPaths(data).landing_for("vh") / API_SETTINGS_FILE).read_text())
+
+
+def test_vhpipe_simulate_takes_its_defect_rates_from_a_file_or_switches_them_off(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("VH_DATA_DIR", str(tmp_path / "data"))
+    rates = tmp_path / "rates.json"
+    rates.write_text('{"api_http_500": 0.5}')
+
+    assert main(["simulate", "--days", "7", "--defects", str(rates)]) == 0
+    assert f"Defects: rates from {rates}" in capsys.readouterr().out
+    settings = api_settings(tmp_path / "data")
+    assert (settings["api_http_500"], settings["api_timeout"]) == (0.5, DefectRates().api_timeout)
+
+    assert main(["simulate", "--days", "7", "--no-defects"]) == 0
+    settings = api_settings(tmp_path / "data")
+    assert (settings["api_http_500"], settings["api_timeout"]) == (0, 0)
+
+    rates.write_text('{"late_arival": 0.3}')
+    with pytest.raises(SystemExit, match="unknown defects"):
+        main(["simulate", "--days", "7", "--defects", str(rates)])
+
+
+def test_vhpipe_simulate_shows_a_step_per_source_system_only_when_asked_off_a_terminal(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("VH_DATA_DIR", str(tmp_path))
+    main(["simulate", "--days", "7"])
+    assert capsys.readouterr().err == ""  # pytest's stderr is no terminal
+
+    main(["simulate", "--days", "7", "--progress"])
+    bar = capsys.readouterr().err
+    assert f"{len(SIMULATION_STEPS)}/{len(SIMULATION_STEPS)}" in bar
+    assert all(f"now: {system}" in bar for system in SOURCE_SYSTEMS)

@@ -9,11 +9,13 @@ import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import date, timedelta
 
 import dagster as dg
 import duckdb
 
-from orchestration.checks import LEDGER_CHECK, ledger_check_spec, ledger_reconciles
+from orchestration.checks import LEDGER_CHECK, freshness_check, ledger_check_spec, ledger_reconciles
+from orchestration.partitions import DAILY
 from orchestration.resources import Warehouse
 from sources.connectors import gemeenten, om, politie, vh
 from sources.connectors.ledger import DeliveryOutcome
@@ -28,7 +30,10 @@ class Connector:
     source: str
     tables: tuple[str, ...]
     description: str
-    pull: Callable[[duckdb.DuckDBPyConnection, DataPaths], list[DeliveryOutcome]]
+    pull: Callable[[duckdb.DuckDBPyConnection, DataPaths, date | None], list[DeliveryOutcome]]
+    usual_interval: timedelta  # a source silent for longer than this gets a freshness warning
+    partitioned: bool = False  # the police drops: one partition per delivery day
+    retry_policy: dg.RetryPolicy | None = None
 
 
 @contextmanager
@@ -43,7 +48,7 @@ def vh_register_url(paths: DataPaths) -> Iterator[str]:
         yield url
 
 
-def pull_vh(con: duckdb.DuckDBPyConnection, paths: DataPaths) -> list[DeliveryOutcome]:
+def pull_vh(con: duckdb.DuckDBPyConnection, paths: DataPaths, until: date | None = None) -> list[DeliveryOutcome]:
     with vh_register_url(paths) as url:
         return vh.extract(con, url)
 
@@ -60,14 +65,17 @@ CONNECTORS = (
         (politie.TABLE,),
         "Police (BVH/BPS) daily CSV drops: every drop not yet in the ledger, contract-checked, "
         "pseudonymised at the door; rejected rows go to quarantine.",
-        lambda con, paths: politie.extract(con, paths.landing_for("politie")),
+        lambda con, paths, until: politie.extract(con, paths.landing_for("politie"), until=until),
+        usual_interval=timedelta(days=2),
+        partitioned=True,
     ),
     Connector(
         "om_gps",
         om.SOURCE,
         ("om_casusoverleggen", "om_veelplegersplannen", "om_strafzaken"),
         "The OM's GPS database, pulled by watermark (gewijzigd_op); every provision logged (Wjsg art. 39j).",
-        lambda con, paths: om.extract(con, om_database_url(paths)),
+        lambda con, paths, until: om.extract(con, om_database_url(paths)),
+        usual_interval=timedelta(days=2),
     ),
     Connector(
         "vh_register",
@@ -75,13 +83,19 @@ CONNECTORS = (
         ("vh_meldingen", "vh_vervolgacties", "vh_trajecten"),
         "The Veiligheidshuis register's HTTP API, paged by updated_since, retried with backoff.",
         pull_vh,
+        usual_interval=timedelta(days=2),
+        # the register's API fails now and then: the connector retries each page, Dagster the step
+        retry_policy=dg.RetryPolicy(
+            max_retries=3, delay=10, backoff=dg.Backoff.EXPONENTIAL, jitter=dg.Jitter.PLUS_MINUS
+        ),
     ),
     Connector(
         "gemeenten_huisverboden",
         gemeenten.SOURCE,
         (gemeenten.TABLE,),
         "The gemeenten's Excel workbooks with the tijdelijk huisverbod: every workbook not yet in the ledger.",
-        lambda con, paths: gemeenten.extract(con, paths.landing_for("gemeenten")),
+        lambda con, paths, until: gemeenten.extract(con, paths.landing_for("gemeenten")),
+        usual_interval=timedelta(days=100),  # a workbook per quarter
     ),
 )
 
@@ -106,6 +120,10 @@ def build_extract_asset(connector: Connector) -> dg.AssetsDefinition:
         ],
         check_specs=[ledger_check_spec(raw_key(table)) for table in connector.tables],
         can_subset=True,
+        partitions_def=DAILY if connector.partitioned else None,
+        backfill_policy=dg.BackfillPolicy.single_run() if connector.partitioned else None,
+        retry_policy=connector.retry_policy,
+        pool="warehouse",
     )
     def extract(context: dg.AssetExecutionContext, warehouse: Warehouse) -> Iterator:
         selected = [raw_key(t) for t in connector.tables if raw_key(t) in context.selected_asset_keys]
@@ -121,8 +139,10 @@ def build_extract_asset(connector: Connector) -> dg.AssetsDefinition:
 def land(
     context: dg.AssetExecutionContext, warehouse: Warehouse, connector: Connector, selected: list[dg.AssetKey]
 ) -> Iterator[dg.MaterializeResult]:
-    with warehouse.connect() as con:
-        outcomes = connector.pull(con, warehouse.paths)
+    # a partitioned run lands what was delivered up to its last day, late drops included
+    until = date.fromisoformat(context.partition_key_range.end) if context.has_partition_key_range else None
+    with warehouse.connect(holder=f"run {context.run_id}") as con:
+        outcomes = connector.pull(con, warehouse.paths, until)
         rows = {t: con.execute(f"select count(*) from raw.{t}").fetchone()[0] for t in connector.tables}
     for outcome in outcomes:
         context.log.debug(
@@ -147,3 +167,8 @@ def land(
 
 
 EXTRACT_ASSETS = [build_extract_asset(c) for c in CONNECTORS]
+FRESHNESS_CHECKS = [
+    freshness_check(raw_key(table), connector.source, table, connector.usual_interval)
+    for connector in CONNECTORS
+    for table in connector.tables
+]

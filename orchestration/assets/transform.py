@@ -9,6 +9,7 @@ import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, DbtProject, dbt_assets
 
 from orchestration.environment import DBT_PROJECT_DIR
+from orchestration.resources import Warehouse
 from sources.paths import data_paths
 
 LAYER_OWNERS = {"staging": "team:data-engineering", "marts": "team:analytics", "reference": "team:data-engineering"}
@@ -69,9 +70,21 @@ PROJECT = dbt_project()
 TRANSLATOR = LayeredTranslator(settings=DagsterDbtTranslatorSettings(enable_source_tests_as_checks=True))
 
 
-@dbt_assets(manifest=PROJECT.manifest_path, project=PROJECT, dagster_dbt_translator=TRANSLATOR)
-def veiligheidshuis_dbt(context: dg.AssetExecutionContext, dbt: DbtCliResource):
-    yield from dbt.cli(["build"], context=context).stream()
+class DbtBuildConfig(dg.Config):
+    full_refresh: bool = False  # rebuild the incremental facts from scratch (the full_refresh job)
+
+
+def build_args(config: DbtBuildConfig) -> list[str]:
+    """The dbt command line of a run: build (models, seeds, tests, unit tests), fully when asked."""
+    return ["build", "--full-refresh"] if config.full_refresh else ["build"]
+
+
+@dbt_assets(manifest=PROJECT.manifest_path, project=PROJECT, dagster_dbt_translator=TRANSLATOR, pool="warehouse")
+def veiligheidshuis_dbt(
+    context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: Warehouse, config: DbtBuildConfig
+):
+    with warehouse.writer(holder=f"run {context.run_id} (dbt)"):
+        yield from dbt.cli(build_args(config), context=context).stream()
 
 
 def dbt_resource() -> DbtCliResource:

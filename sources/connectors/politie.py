@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import hashlib
 import io
+import re
 from dataclasses import dataclass
+from datetime import date, datetime
 from pathlib import Path
 
 import duckdb
@@ -20,6 +22,7 @@ from sources.connectors.errors import DeliveryError
 from sources.pseudonymise import Pseudonymiser
 
 SOURCE = "politie"
+DROP_NAME = re.compile(r"_(\d{8})(?:_[^.]*)?\.csv$")
 TABLE = "politie_mutaties"
 COLUMNS = [
     "Mutatienummer",
@@ -76,11 +79,26 @@ class DropFile:
     delivery: ledger.Delivery
 
 
-def pending_drops(con: duckdb.DuckDBPyConnection, folder: Path) -> list[DropFile]:
-    """Drops in the landing folder that the ledger has not seen (the connector's watermark)."""
+def delivery_day(path: Path) -> date | None:
+    """The day a drop was delivered, from its name (BVH_VH_mutaties_jjjjmmdd…); None if the name has none."""
+    match = DROP_NAME.search(path.name)
+    if not match:
+        return None
+    try:
+        return datetime.strptime(match.group(1), "%Y%m%d").date()
+    except ValueError:
+        return None
+
+
+def pending_drops(con: duckdb.DuckDBPyConnection, folder: Path, until: date | None = None) -> list[DropFile]:
+    """Drops in the landing folder that the ledger has not seen (the connector's watermark),
+    delivered on or before `until` when given: a drop that arrives late is still taken."""
     taken = ledger.loaded_deliveries(con, SOURCE)
     drops = []
     for path in sorted(folder.glob("*.csv")):
+        day = delivery_day(path)
+        if until is not None and day is not None and day > until:
+            continue
         digest = hashlib.sha256(path.read_bytes()).hexdigest()
         delivery = ledger.Delivery(SOURCE, path.name, digest)
         if delivery.delivery_id not in taken:
@@ -178,10 +196,14 @@ def load_drop(con: duckdb.DuckDBPyConnection, drop: DropFile, pseudonymiser: Pse
 
 
 def extract(
-    con: duckdb.DuckDBPyConnection, folder: Path, pseudonymiser: Pseudonymiser | None = None
+    con: duckdb.DuckDBPyConnection,
+    folder: Path,
+    pseudonymiser: Pseudonymiser | None = None,
+    until: date | None = None,
 ) -> list[ledger.DeliveryOutcome]:
-    """Land every pending drop; stops at the first drop that breaks the contract as a whole."""
+    """Land every pending drop (delivered on or before `until`); stops at the first drop that
+    breaks the contract as a whole, keeping the ones landed before it."""
     ledger.ensure_ledger(con)
     con.execute(RAW_DDL)
     pseudonymiser = pseudonymiser or Pseudonymiser()
-    return [load_drop(con, drop, pseudonymiser) for drop in pending_drops(con, folder)]
+    return [load_drop(con, drop, pseudonymiser) for drop in pending_drops(con, folder, until)]

@@ -47,13 +47,23 @@ class DefectRates:
 
     @classmethod
     def from_file(cls, path: Path) -> DefectRates:
-        """Rates from a JSON object; names left out keep their default."""
-        values = json.loads(path.read_text())
+        """Rates from a JSON object; names left out keep their default. A ValueError names the file."""
+        try:
+            return cls.from_mapping(json.loads(path.read_text()))
+        except ValueError as exc:
+            raise ValueError(f"{path}: {exc}") from exc
+
+    @classmethod
+    def from_mapping(cls, values: object) -> DefectRates:
+        """Rates by name (a parsed JSON object); names left out keep their default."""
         if not isinstance(values, dict):
-            raise ValueError(f"{path}: expected a JSON object of defect rates, got {type(values).__name__}")
+            raise ValueError(f"expected a JSON object of defect rates, got {type(values).__name__}")
         unknown = set(values) - {f.name for f in fields(cls)}
         if unknown:
-            raise ValueError(f"{path}: unknown defects {sorted(unknown)}")
+            raise ValueError(f"unknown defects {sorted(unknown)}")
+        not_numbers = {k: v for k, v in values.items() if isinstance(v, bool) or not isinstance(v, int | float)}
+        if not_numbers:
+            raise ValueError(f"defect rates must be numbers, got {not_numbers}")
         return replace(cls(), **{k: float(v) for k, v in values.items()})
 
     def as_dict(self) -> dict[str, float]:

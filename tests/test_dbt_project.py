@@ -1,0 +1,300 @@
+"""The dbt project on a fully built warehouse: tests pass, the project is documented and laid out
+as agreed, the docs site builds, the analyst marts hold no person identifiers, and the
+incremental facts behave as designed.
+
+Everything runs on the session's 2011 world; tests that run dbt or change tables work on a copy of
+its warehouse.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pytest
+import yaml
+from dbt_cli import copy_warehouse, run_dbt
+
+from orchestration.environment import DBT_PROJECT_DIR
+
+PROJECT = "veiligheidshuis"
+FACTS = ("fct_meldingen", "fct_vervolgacties")
+
+
+def load_json(path: Path) -> dict[str, Any]:
+    return json.loads(path.read_text())
+
+
+def models_of(manifest: dict[str, Any]) -> list[dict[str, Any]]:
+    return [node for node in manifest["nodes"].values() if node["resource_type"] == "model"]
+
+
+# --- the nightly build --------------------------------------------------------------------------
+
+
+def test_the_nightly_dbt_build_passed_every_data_test_and_unit_test(pipeline):
+    builds = [
+        path.parent
+        for path in pipeline.paths.dbt_target.rglob("run_results.json")
+        if load_json(path)["args"].get("which") == "build"
+    ]
+    assert builds, f"no run_results.json of a dbt build under {pipeline.paths.dbt_target}"
+    build = max(builds, key=lambda folder: (folder / "run_results.json").stat().st_mtime)
+    results = {r["unique_id"]: r["status"] for r in load_json(build / "run_results.json")["results"]}
+
+    failed = {uid: status for uid, status in results.items() if status in {"error", "fail", "skipped"}}
+    assert not failed
+    # every test the project defines took part: none was deselected or left out
+    manifest = load_json(build / "manifest.json")
+    tests = {uid for uid, node in manifest["nodes"].items() if node["resource_type"] == "test"}
+    unit_tests = set(manifest["unit_tests"])
+    assert tests <= results.keys()
+    assert unit_tests <= results.keys()
+    assert len(unit_tests) >= 6
+
+
+# --- documentation and layout -------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def docs(pipeline, tmp_path_factory) -> Path:
+    """`dbt docs generate` on a copy of the built warehouse; returns its target folder."""
+    workdir = tmp_path_factory.mktemp("dbt-docs")
+    warehouse = copy_warehouse(pipeline.paths.warehouse, workdir / "warehouse")
+    run = run_dbt(["docs", "generate"], warehouse=warehouse, workdir=workdir)
+    assert run.process.returncode == 0, run.output
+    return run.target
+
+
+@pytest.fixture(scope="module")
+def manifest(docs) -> dict[str, Any]:
+    return load_json(docs / "manifest.json")
+
+
+@pytest.fixture(scope="module")
+def catalog(docs) -> dict[str, Any]:
+    return load_json(docs / "catalog.json")
+
+
+def test_docs_generate_writes_the_site_and_a_catalog_of_the_marts(docs, manifest, catalog):
+    assert {"index.html", "manifest.json", "catalog.json"} <= {path.name for path in docs.iterdir()}
+    assert f"model.{PROJECT}.report_cells" in catalog["nodes"]
+    marts = {node["unique_id"] for node in models_of(manifest) if node["fqn"][1] == "marts"}
+    assert marts <= catalog["nodes"].keys()
+
+
+def test_every_model_and_every_column_has_a_description(manifest):
+    undescribed = [node["name"] for node in models_of(manifest) if not node["description"].strip()]
+    undescribed += [
+        f"{node['name']}.{column['name']}"
+        for node in models_of(manifest)
+        for column in node["columns"].values()
+        if not column.get("description", "").strip()
+    ]
+    assert not undescribed
+
+
+def test_every_column_in_the_warehouse_is_documented(manifest, catalog):
+    # the manifest only knows the columns the YAML names: the catalog has what the models really built
+    documented = {node["unique_id"]: {name.lower() for name in node["columns"]} for node in models_of(manifest)}
+    missing = [
+        f"{uid}.{column}"
+        for uid, node in catalog["nodes"].items()
+        if uid in documented
+        for column in node["columns"]
+        if column.lower() not in documented[uid]
+    ]
+    assert not missing
+
+
+def test_the_report_marts_enforce_their_contract(manifest):
+    report_marts = [node for node in models_of(manifest) if node["fqn"][1:-1] == ["marts"]]
+    assert report_marts
+    assert [node["name"] for node in report_marts if not node["contract"]["enforced"]] == []
+
+
+def test_each_model_is_described_in_its_own_yaml_beside_its_sql(manifest):
+    for node in models_of(manifest):
+        expected = f"{PROJECT}://" + Path(node["original_file_path"]).with_suffix(".yml").as_posix()
+        assert node["patch_path"] == expected, node["name"]
+    # and no YAML describes a second model (source definitions live in _<source>__sources.yml)
+    for path in (DBT_PROJECT_DIR / "models").rglob("*.yml"):
+        content = yaml.safe_load(path.read_text())
+        names = [model["name"] for model in content.get("models", [])]
+        if path.name.endswith("__sources.yml"):
+            assert names == [], path
+        else:
+            assert names == [path.stem], path
+
+
+def layout_pattern(folders: list[str]) -> str | None:
+    """The name a model in models/<folders> must have, as a regular expression (None: no model belongs there)."""
+    match folders:
+        case ["staging", source]:
+            return rf"stg_{source}__[a-z0-9_]+"
+        case ["intermediate", *_]:
+            return r"int_[a-z0-9_]+"
+        case ["marts"]:
+            return r"tabel_\d\d_[a-z0-9_]+|bijlage_3_[a-z0-9_]+|report_cells"
+        case ["marts", "analyse"]:
+            return r"(fct|dim)_[a-z0-9_]+"
+    return None
+
+
+def test_model_names_follow_the_layout_of_the_layers(manifest):
+    misnamed = []
+    for node in models_of(manifest):
+        folders = node["fqn"][1:-1]
+        pattern = layout_pattern(folders)
+        if pattern is None or not re.fullmatch(pattern, node["name"]):
+            misnamed.append(f"models/{'/'.join(folders)}/{node['name']}")
+    assert not misnamed
+
+
+# --- no person-level data in the analyst marts ----------------------------------------------------
+
+PERSON_WORDS = ("persoon", "bsn", "naam", "geboorte", "sleutel")
+SURROGATE_KEYS = {"melding_sleutel", "vervolgactie_sleutel", "traject_sleutel", "huisverbod_sleutel"}
+NOT_ABOUT_PERSONS = {"maandnaam"}  # dim_datum: the name of the month
+
+
+@pytest.fixture(scope="module")
+def warehouse(pipeline):
+    """The session's warehouse, read only."""
+    with duckdb.connect(str(pipeline.paths.warehouse), read_only=True) as con:
+        yield con
+
+
+def columns_of(con, schema: str, table_pattern: str, column_pattern: str = ".*") -> list[tuple[str, str]]:
+    return con.execute(
+        """
+        select table_name, column_name from information_schema.columns
+        where table_schema = ? and regexp_full_match(table_name, ?) and regexp_full_match(column_name, ?)
+        order by all
+        """,
+        [schema, table_pattern, column_pattern],
+    ).fetchall()
+
+
+def quoted(identifier: str) -> str:
+    return '"' + identifier.replace('"', '""') + '"'
+
+
+def person_pseudonyms_in(con, schema: str, table_pattern: str) -> list[tuple[str, str]]:
+    """(column, value) of every value in the tables that contains a person pseudonym landed in raw."""
+    pseudonyms = " union ".join(
+        f"select {quoted(column)} as pseudonym from raw.{quoted(table)}"
+        for table, column in columns_of(con, "raw", ".*", "persoon_sleutel|naam_sleutel")
+    )
+    values = " union all ".join(
+        f"select distinct '{table}.{column}' as kolom, cast({quoted(column)} as varchar) as waarde "
+        f"from {schema}.{quoted(table)}"
+        for table, column in columns_of(con, schema, table_pattern)
+    )
+    return con.execute(
+        f"""
+        with pseudonyms as (select distinct pseudonym from ({pseudonyms}) where pseudonym is not null),
+        candidates as (
+            select * from ({values})
+            where length(waarde) >= (select min(length(pseudonym)) from pseudonyms)
+        )
+        select kolom, waarde from candidates inner join pseudonyms on contains(candidates.waarde, pseudonyms.pseudonym)
+        """
+    ).fetchall()
+
+
+def test_analyst_marts_have_no_person_identifier_columns(warehouse):
+    columns = columns_of(warehouse, "marts", "(fct|dim)_.*")
+    assert {table for table, _ in columns} >= {"fct_meldingen", "fct_vervolgacties", "fct_trajecten"}
+    suspicious = [
+        f"{table}.{column}"
+        for table, column in columns
+        if any(word in column for word in PERSON_WORDS) and column not in SURROGATE_KEYS | NOT_ABOUT_PERSONS
+    ]
+    assert not suspicious
+
+
+def test_no_person_pseudonym_from_raw_appears_in_the_analyst_marts(warehouse):
+    # the check itself finds them where they are meant to be: int_meldingen links persons
+    assert person_pseudonyms_in(warehouse, "intermediate", "int_meldingen")
+    assert person_pseudonyms_in(warehouse, "marts", "(fct|dim)_.*") == []
+
+
+# --- incremental facts --------------------------------------------------------------------------
+# By design a nightly run of the facts only merges rows landed after the newest row already in
+# them (loaded_at > max(loaded_at)), so its cost follows the new data. It does not look back:
+# rows lost below that mark stay lost until a --full-refresh rebuilds the facts from scratch.
+
+
+@pytest.fixture
+def facts_warehouse(pipeline, tmp_path) -> Path:
+    """A copy of the built warehouse with the facts as built saved in schema `as_built`."""
+    warehouse = copy_warehouse(pipeline.paths.warehouse, tmp_path / "warehouse")
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute("create schema as_built")
+        for fact in FACTS:
+            con.execute(f"create table as_built.{fact} as select * from marts.{fact}")
+    return warehouse
+
+
+def differing_rows(warehouse: Path, fact: str) -> int:
+    """Rows in the fact or in its saved copy but not in both (duplicates counted)."""
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        return con.execute(
+            f"""
+            select count(*) from (
+                (select * from marts.{fact} except all select * from as_built.{fact})
+                union all
+                (select * from as_built.{fact} except all select * from marts.{fact})
+            )
+            """
+        ).fetchone()[0]
+
+
+def row_count(warehouse: Path, fact: str) -> int:
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        return con.execute(f"select count(*) from marts.{fact}").fetchone()[0]
+
+
+def test_an_incremental_rerun_leaves_the_facts_unchanged(facts_warehouse, tmp_path):
+    run = run_dbt(["run", "--select", *FACTS], warehouse=facts_warehouse, workdir=tmp_path)
+    assert run.process.returncode == 0, run.output
+
+    for fact in FACTS:
+        # the run was incremental: only then does the model's SQL read the fact itself (its high-water mark)
+        assert f'"marts"."{fact}"' in run.results[f"model.{PROJECT}.{fact}"]["compiled_code"]
+        assert row_count(facts_warehouse, fact) > 0
+        assert differing_rows(facts_warehouse, fact) == 0, fact
+
+
+def test_an_incremental_run_only_merges_newer_deliveries_and_a_full_refresh_rebuilds(facts_warehouse, tmp_path):
+    # lose the 10 newest rows below the newest one, so the high-water mark stays where the nightly run left it
+    with duckdb.connect(str(facts_warehouse)) as con:
+        lost = con.execute(
+            """
+            delete from marts.fct_meldingen where melding_sleutel in (
+                select melding_sleutel from marts.fct_meldingen
+                order by loaded_at desc, melding_sleutel
+                limit 10 offset 1
+            )
+            returning melding_sleutel
+            """
+        ).fetchall()
+        assert len(lost) == 10
+        mark = "select max(loaded_at) from {}.fct_meldingen"
+        assert con.execute(mark.format("marts")).fetchone() == con.execute(mark.format("as_built")).fetchone()
+
+    incremental = run_dbt(["run", "--select", *FACTS], warehouse=facts_warehouse, workdir=tmp_path / "incremental")
+    assert incremental.process.returncode == 0, incremental.output
+    assert differing_rows(facts_warehouse, "fct_meldingen") == 10  # still lost, and nothing else changed
+    assert differing_rows(facts_warehouse, "fct_vervolgacties") == 0
+
+    full_refresh = run_dbt(
+        ["run", "--full-refresh", "--select", *FACTS], warehouse=facts_warehouse, workdir=tmp_path / "full-refresh"
+    )
+    assert full_refresh.process.returncode == 0, full_refresh.output
+    for fact in FACTS:
+        assert differing_rows(facts_warehouse, fact) == 0, fact
