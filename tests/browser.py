@@ -33,7 +33,7 @@ def visit(url: str, screenshot: Path | None = None, click: str | None = None) ->
     report console errors, page errors and every request that left the page's own origin."""
     from playwright.sync_api import sync_playwright
 
-    origin = url.split("/")[0] + "//" + url.split("/")[2] if "://" in url and not url.startswith("file:") else "file:"
+    origin = "file:" if url.startswith("file:") else "/".join(url.split("/", 3)[:3])
     visit = PageVisit(url=url, title="", text="")
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
