@@ -29,6 +29,13 @@ concurrency:
 """
 
 
+def surrogate_salt() -> str:
+    """The salt of the analysts' surrogate keys: derived from the pseudonymisation key, never stored."""
+    from sources.pseudonymise import Pseudonymiser
+
+    return Pseudonymiser().pseudonym("surrogate-key-salt", "vhpipe") or ""
+
+
 def prepare_environment(paths: DataPaths | None = None, report_year: int | None = None) -> DataPaths:
     """Point dbt, Dagster and GX at the data folder and create its skeleton; returns the paths.
 
@@ -43,6 +50,7 @@ def prepare_environment(paths: DataPaths | None = None, report_year: int | None 
     dagster_yaml = paths.dagster_home / "dagster.yaml"
     if not dagster_yaml.exists() or dagster_yaml.read_text() != DAGSTER_YAML:
         dagster_yaml.write_text(DAGSTER_YAML)
+    os.environ.setdefault("VH_SURROGATE_SALT", surrogate_salt())
     os.environ.update(
         {
             "VH_DATA_DIR": str(paths.root),

@@ -18,6 +18,7 @@ import dagster as dg
 import pytest
 
 from orchestration.environment import prepare_environment
+from orchestration.headless import DayRange, delivered_days
 from sources.paths import DataPaths
 from sources.simulator import SimulationResult, simulate
 from sources.simulator.defects import DefectRates
@@ -28,28 +29,34 @@ class PipelineRun:
     paths: DataPaths
     simulation: SimulationResult
     defs: dg.Definitions
-    result: dg.ExecuteInProcessResult
+    result: dg.ExecuteInProcessResult | None
 
-    def run_job(self, name: str) -> dg.ExecuteInProcessResult:
+    def run_job(self, name: str, days: DayRange | None = None) -> dg.ExecuteInProcessResult:
+        """Run a job in process, over the days given or every delivered day, as `vhpipe run` does."""
         prepare_environment(self.paths, report_year=self.simulation.year)
-        return self.defs.resolve_job_def(name).execute_in_process(
-            instance=dg.DagsterInstance.ephemeral(), raise_on_error=False
-        )
+        job = self.defs.resolve_job_def(name)
+        tags = (days or delivered_days(self.paths)).tags() if job.partitions_def else {}
+        return job.execute_in_process(instance=dg.DagsterInstance.ephemeral(), tags=tags, raise_on_error=False)
 
 
 def run_pipeline(
     root, days: int | None = None, seed: int = 0, year: int = 2011, scale: int = 1, defects: DefectRates | None = None
 ) -> PipelineRun:
     """Simulate a world into `root` (all defects on by default) and run the whole nightly load on it, in process."""
+    run = stage_pipeline(root, days=days, seed=seed, year=year, scale=scale, defects=defects)
+    run.result = run.run_job("nightly_load")
+    return run
+
+
+def stage_pipeline(
+    root, days: int | None = None, seed: int = 0, year: int = 2011, scale: int = 1, defects: DefectRates | None = None
+) -> PipelineRun:
+    """Simulate a world into `root` and build its definitions, without running anything yet."""
     from orchestration.definitions import build_defs
 
     paths = prepare_environment(DataPaths(root), report_year=year)
     simulation = simulate(paths, year=year, scale=scale, seed=seed, days=days, defects=defects)
-    defs = build_defs(paths)
-    result = defs.resolve_job_def("nightly_load").execute_in_process(
-        instance=dg.DagsterInstance.ephemeral(), raise_on_error=False
-    )
-    return PipelineRun(paths, simulation, defs, result)
+    return PipelineRun(paths, simulation, build_defs(paths), result=None)
 
 
 @pytest.fixture(scope="session")
@@ -58,6 +65,12 @@ def pipeline(tmp_path_factory) -> PipelineRun:
 
     Tests must not change its warehouse: those that tamper use `fresh_pipeline`."""
     return run_pipeline(tmp_path_factory.mktemp("world-2011"))
+
+
+@pytest.fixture(scope="session")
+def staged_pipeline():
+    """A factory for a simulated world with its definitions, for tests that drive the runs themselves."""
+    return stage_pipeline
 
 
 @pytest.fixture(scope="session")

@@ -63,8 +63,13 @@ def copy_warehouse(warehouse: Path, dest_dir: Path) -> Path:
     return dest_dir / warehouse.name
 
 
-def run_dbt(args: list[str], *, warehouse: Path, workdir: Path, project_dir: Path = DBT_PROJECT_DIR) -> DbtRun:
-    """Run `dbt <args>` on `project_dir` (its own profiles.yml) against `warehouse`; artifacts go under `workdir`."""
+def run_dbt(
+    args: list[str], *, warehouse: Path, report_year: int, workdir: Path, project_dir: Path = DBT_PROJECT_DIR
+) -> DbtRun:
+    """Run `dbt <args>` on `project_dir` (its own profiles.yml) against `warehouse`; artifacts go under `workdir`.
+
+    The report year is the warehouse's: the environment may still hold that of another test's world.
+    """
     target = workdir / "target"
     env = {
         **os.environ,
@@ -72,6 +77,7 @@ def run_dbt(args: list[str], *, warehouse: Path, workdir: Path, project_dir: Pat
         "DBT_TARGET_PATH": str(target),
         "DBT_LOG_PATH": str(workdir / "logs"),
         "VH_WAREHOUSE_PATH": str(warehouse),
+        "VH_REPORT_YEAR": str(report_year),
     }
     process = subprocess.run(
         [str(DBT), *args, "--project-dir", str(project_dir)],

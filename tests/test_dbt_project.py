@@ -64,7 +64,7 @@ def docs(pipeline, tmp_path_factory) -> Path:
     """`dbt docs generate` on a copy of the built warehouse; returns its target folder."""
     workdir = tmp_path_factory.mktemp("dbt-docs")
     warehouse = copy_warehouse(pipeline.paths.warehouse, workdir / "warehouse")
-    run = run_dbt(["docs", "generate"], warehouse=warehouse, workdir=workdir)
+    run = run_dbt(["docs", "generate"], warehouse=warehouse, report_year=pipeline.simulation.year, workdir=workdir)
     assert run.process.returncode == 0, run.output
     return run.target
 
@@ -230,6 +230,12 @@ def test_no_person_pseudonym_from_raw_appears_in_the_analyst_marts(warehouse):
 
 
 @pytest.fixture
+def report_year(pipeline) -> int:
+    """The year the session's warehouse holds the report of."""
+    return pipeline.simulation.year
+
+
+@pytest.fixture
 def facts_warehouse(pipeline, tmp_path) -> Path:
     """A copy of the built warehouse with the facts as built saved in schema `as_built`."""
     warehouse = copy_warehouse(pipeline.paths.warehouse, tmp_path / "warehouse")
@@ -259,8 +265,8 @@ def row_count(warehouse: Path, fact: str) -> int:
         return con.execute(f"select count(*) from marts.{fact}").fetchone()[0]
 
 
-def test_an_incremental_rerun_leaves_the_facts_unchanged(facts_warehouse, tmp_path):
-    run = run_dbt(["run", "--select", *FACTS], warehouse=facts_warehouse, workdir=tmp_path)
+def test_an_incremental_rerun_leaves_the_facts_unchanged(facts_warehouse, report_year, tmp_path):
+    run = run_dbt(["run", "--select", *FACTS], warehouse=facts_warehouse, report_year=report_year, workdir=tmp_path)
     assert run.process.returncode == 0, run.output
 
     for fact in FACTS:
@@ -270,7 +276,9 @@ def test_an_incremental_rerun_leaves_the_facts_unchanged(facts_warehouse, tmp_pa
         assert differing_rows(facts_warehouse, fact) == 0, fact
 
 
-def test_an_incremental_run_only_merges_newer_deliveries_and_a_full_refresh_rebuilds(facts_warehouse, tmp_path):
+def test_an_incremental_run_only_merges_newer_deliveries_and_a_full_refresh_rebuilds(
+    facts_warehouse, report_year, tmp_path
+):
     # lose the 10 newest rows below the newest one, so the high-water mark stays where the nightly run left it
     with duckdb.connect(str(facts_warehouse)) as con:
         lost = con.execute(
@@ -287,14 +295,41 @@ def test_an_incremental_run_only_merges_newer_deliveries_and_a_full_refresh_rebu
         mark = "select max(loaded_at) from {}.fct_meldingen"
         assert con.execute(mark.format("marts")).fetchone() == con.execute(mark.format("as_built")).fetchone()
 
-    incremental = run_dbt(["run", "--select", *FACTS], warehouse=facts_warehouse, workdir=tmp_path / "incremental")
+    incremental = run_dbt(
+        ["run", "--select", *FACTS],
+        warehouse=facts_warehouse,
+        report_year=report_year,
+        workdir=tmp_path / "incremental",
+    )
     assert incremental.process.returncode == 0, incremental.output
     assert differing_rows(facts_warehouse, "fct_meldingen") == 10  # still lost, and nothing else changed
     assert differing_rows(facts_warehouse, "fct_vervolgacties") == 0
 
     full_refresh = run_dbt(
-        ["run", "--full-refresh", "--select", *FACTS], warehouse=facts_warehouse, workdir=tmp_path / "full-refresh"
+        ["run", "--full-refresh", "--select", *FACTS],
+        warehouse=facts_warehouse,
+        report_year=report_year,
+        workdir=tmp_path / "full-refresh",
     )
     assert full_refresh.process.returncode == 0, full_refresh.output
+    for fact in FACTS:
+        assert differing_rows(facts_warehouse, fact) == 0, fact
+
+
+def test_an_incremental_run_deletes_fact_rows_the_harmonised_layer_no_longer_has(
+    facts_warehouse, report_year, tmp_path
+):
+    """A JCO the register recorded first and the OM later: the register's row must leave the fact,
+    or the JCO is counted twice. Stand-in: fact rows whose key int_vervolgacties / int_meldingen lack."""
+    with duckdb.connect(str(facts_warehouse)) as con:
+        for fact, key in (("fct_vervolgacties", "vervolgactie_sleutel"), ("fct_meldingen", "melding_sleutel")):
+            con.execute(
+                f"insert into marts.{fact} select * replace ('gone-from-the-source' as {key}) "
+                f"from marts.{fact} order by loaded_at limit 1"
+            )
+    incremental = run_dbt(
+        ["run", "--select", *FACTS], warehouse=facts_warehouse, report_year=report_year, workdir=tmp_path
+    )
+    assert incremental.process.returncode == 0, incremental.output
     for fact in FACTS:
         assert differing_rows(facts_warehouse, fact) == 0, fact

@@ -88,6 +88,7 @@ def unit_test_runs(pipeline, tmp_path_factory) -> dict[str, DbtRun]:
     side by side: each spends most of its ~6 s parsing the project.
     """
     root = tmp_path_factory.mktemp("dbt-rules")
+    year = pipeline.simulation.year
 
     def prepare(name: str, rule: Rule | None) -> tuple[list[str], Path, Path]:
         workdir = root / name
@@ -103,7 +104,9 @@ def unit_test_runs(pipeline, tmp_path_factory) -> dict[str, DbtRun]:
     jobs |= {rule.unit_test: prepare(rule.unit_test, rule) for rule in RULES if occurrences(rule) == 1}
     with ThreadPoolExecutor() as pool:
         futures = {
-            name: pool.submit(run_dbt, args, warehouse=warehouse, workdir=root / name, project_dir=project)
+            name: pool.submit(
+                run_dbt, args, warehouse=warehouse, report_year=year, workdir=root / name, project_dir=project
+            )
             for name, (args, warehouse, project) in jobs.items()
         }
         return {name: future.result() for name, future in futures.items()}

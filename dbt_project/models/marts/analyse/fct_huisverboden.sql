@@ -1,6 +1,6 @@
 -- One row per RIHG (risk assessment for a tijdelijk huisverbod) in the district, every year loaded.
 select
-    md5(registratienummer) as huisverbod_sleutel,
+    {{ surrogate_key('registratienummer') }} as huisverbod_sleutel,
     gemeente,
     datum_rihg,
     cast(jaar as integer) as jaar,

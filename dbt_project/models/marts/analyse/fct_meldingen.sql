@@ -1,10 +1,16 @@
 -- One row per melding in the district, every year loaded: the grain analysts count by.
 -- Incremental: a nightly run only merges meldingen from deliveries landed since the last run;
--- a corrected melding replaces its earlier version through the key.
-{{ config(materialized='incremental', unique_key='melding_sleutel', incremental_strategy='delete+insert') }}
+-- a corrected melding replaces its earlier version through the key, and a melding the
+-- harmonised layer no longer has (moved out of the district, on a test person) is deleted.
+{{ config(
+    materialized='incremental',
+    unique_key='melding_sleutel',
+    incremental_strategy='delete+insert',
+    post_hook="{{ delete_rows_gone_from('int_meldingen', 'melding_sleutel', \"bron || ':' || melding_id\") }}"
+) }}
 
 select
-    md5(meldingen.bron || ':' || meldingen.melding_id) as melding_sleutel,
+    {{ surrogate_key("meldingen.bron || ':' || meldingen.melding_id") }} as melding_sleutel,
     meldingen.bron,
     meldingen.herkomst,
     meldingen.meldingsdatum,

@@ -1,6 +1,6 @@
 -- One row per traject or plan van aanpak in the district, with start and end, every year loaded.
 select
-    md5(traject_id) as traject_sleutel,
+    {{ surrogate_key('traject_id') }} as traject_sleutel,
     bron,
     categorie,
     soort,

@@ -1,9 +1,15 @@
 -- One row per vervolgactie in the district, every year loaded, a JCO registered at both the
--- OM and the VH once. Incremental like fct_meldingen.
-{{ config(materialized='incremental', unique_key='vervolgactie_sleutel', incremental_strategy='delete+insert') }}
+-- OM and the VH once. Incremental like fct_meldingen: when the OM's copy of a JCO arrives after
+-- the register's, the register's row is deleted, so the JCO is not counted twice.
+{{ config(
+    materialized='incremental',
+    unique_key='vervolgactie_sleutel',
+    incremental_strategy='delete+insert',
+    post_hook="{{ delete_rows_gone_from('int_vervolgacties', 'vervolgactie_sleutel', 'vervolgactie_id') }}"
+) }}
 
 select
-    md5(vervolgactie_id) as vervolgactie_sleutel,
+    {{ surrogate_key('vervolgactie_id') }} as vervolgactie_sleutel,
     bronnen,
     datum,
     cast(jaar as integer) as jaar,
