@@ -100,12 +100,55 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 0 if result.success and not blocking_failures else 1
 
 
+def cmd_explain(args: argparse.Namespace) -> int:
+    from orchestration.explain import UnknownCellError, explain_cell, render
+
+    paths = data_paths()
+    try:
+        explanation = explain_cell(paths.warehouse, args.tabel, args.rij, args.kolom)
+    except UnknownCellError as unknown:
+        print(f"vhpipe explain: no such cell: {unknown}", file=sys.stderr)
+        return 2
+    print(render(explanation, limit=args.limit))
+    return 0
+
+
 def cmd_ui(args: argparse.Namespace) -> int:
     prepare_environment()
     port = str(args.port or os.environ.get("PORT", "3000"))
     dagster = str(Path(sys.executable).parent / "dagster")
     command = [dagster, "dev", "-m", "orchestration.definitions", "-h", args.host, "-p", port]
     return subprocess.call(command)
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    from orchestration.bench.report import full_report, markdown
+    from orchestration.bench.runner import run_bench
+
+    try:
+        scales = [int(s) for s in args.scales.split(",")]
+    except ValueError:
+        raise SystemExit(f"vhpipe bench --scales: expected numbers separated by commas, got {args.scales!r}") from None
+    result = run_bench(
+        scales,
+        year=args.year,
+        seed=args.seed,
+        repeat=args.repeat,
+        incremental_scale=args.incremental_scale,
+        work_dir=args.work_dir,
+        keep=args.keep,
+        progress=lambda message: print(f"bench: {message}", file=sys.stderr, flush=True),
+    )
+    print(full_report(result))
+    if args.write:
+        command = " ".join(["vhpipe", *sys.argv[1:]]) if sys.argv[1:2] == ["bench"] else "vhpipe bench"
+        args.write.parent.mkdir(parents=True, exist_ok=True)
+        args.write.write_text(markdown(result, command), encoding="utf-8")
+        print(f"\nWritten to {args.write}")
+    mismatched = [s for s in result.scales for check in s.cell_checks().values() if not check.same]
+    failed = [s for s in result.scales if s.failures()]
+    # a missed target is a finding to report, not a failure of the command; wrong cells or a failed run are
+    return 1 if mismatched or failed else 0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -146,6 +189,37 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--jaar", type=int, default=None, help="report year (default: $VH_REPORT_YEAR or 2011)")
     run.add_argument("--verbose", action="store_true", help="show Dagster and dbt logs on the terminal")
     run.set_defaults(func=cmd_run)
+
+    bench = commands.add_parser(
+        "bench", help="time the pipeline on simulated worlds against a DuckDB floor and a pandas peer"
+    )
+    bench.add_argument("--scales", default="1,10,100", help="comma-separated scales (default 1,10,100)")
+    bench.add_argument(
+        "--repeat", type=int, default=None, help="runs per scale (default: 3 at scale 10 and below, 1 above)"
+    )
+    bench.add_argument(
+        "--incremental-scale",
+        type=int,
+        default=100,
+        help="scale of the incremental measurement (one new day of police drops); 0 skips it (default 100)",
+    )
+    bench.add_argument("--year", type=int, default=2011)
+    bench.add_argument("--seed", type=int, default=0)
+    bench.add_argument(
+        "--write", type=Path, metavar="FILE", help="also write the results as Markdown, e.g. docs/benchmark.md"
+    )
+    bench.add_argument(
+        "--work-dir", type=Path, default=None, help="where the temporary data folders go (default: $TMPDIR)"
+    )
+    bench.add_argument("--keep", action="store_true", help="keep the temporary data folders (for profiling)")
+    bench.set_defaults(func=cmd_bench)
+
+    explain = commands.add_parser("explain", help="the records behind one published figure, and their deliveries")
+    explain.add_argument("--tabel", required=True, help="1..9 or B3")
+    explain.add_argument("--rij", required=True, help="row label as printed, e.g. 'Integrale aanpak' or Totaal")
+    explain.add_argument("--kolom", required=True, help="column label as printed, e.g. Jeugd or Totaal")
+    explain.add_argument("--limit", type=int, default=50, help="records to list (default 50)")
+    explain.set_defaults(func=cmd_explain)
 
     ui = commands.add_parser("ui", help="serve the Dagster UI on localhost")
     ui.add_argument("--port", type=int, default=None, help="default: $PORT or 3000")

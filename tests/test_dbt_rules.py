@@ -57,13 +57,13 @@ RULES = [
     ),
     Rule(
         "counts_only_meldingen_of_the_report_year",
-        "models/intermediate/cellen/int_cellen_tabel_02.sql",
-        "where jaar = {{ var('jaar') }}",
-        "where true",
+        "models/intermediate/leden/int_leden_tabel_02.sql",
+        "    meldingen.jaar = {{ var('jaar') }}\n    and",
+        "    true\n    and",
     ),
     Rule(
         "counts_plans_running_on_1_january_after_the_year",
-        "models/intermediate/cellen/int_cellen_tabel_08.sql",
+        "models/intermediate/leden/int_leden_tabel_08.sql",
         "and {{ active_between('trajecten.startdatum', 'trajecten.einddatum', stock_date(), stock_date()) }}",
         "",
     ),

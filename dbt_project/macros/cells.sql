@@ -59,3 +59,15 @@
         ('Valkenburg', 'valkenburg'), ('Totaal', 'totaal')
     ]) }}
 {% endmacro %}
+
+{#- How many members each cell of a table has: the cell's value, counted from its records. -#}
+{% macro member_counts(members_model) -%}
+    (
+        select
+            rij,
+            kolom,
+            count(*) as waarde
+        from {{ ref(members_model) }}
+        group by rij, kolom
+    )
+{%- endmacro %}

@@ -4,7 +4,7 @@
   build without it), so knowing an OM or VH id does not lead to the row, nor back.
 -#}
 {% macro surrogate_key(expression) -%}
-    md5('{{ env_var("VH_SURROGATE_SALT") }}' || ':' || {{ expression }})
+    md5('{{ var("surrogate_salt") }}' || ':' || {{ expression }})
 {%- endmacro %}
 
 {#- An incremental fact drops the rows its model no longer has (a JCO found at the OM later, a correction). -#}

@@ -1,23 +1,14 @@
 {#-
-  Tables 6 and 7 as cells: clients (distinct persons) with a traject of `categorie` ('kort'
-  or 'lang') running in the report year, per doelgroep and gemeente.
+  Tables 6 and 7 as cells: clients (distinct persons) with a traject of the table's kind running
+  in the report year, per doelgroep and gemeente, counted from the table's members.
 -#}
-{% macro traject_cells(categorie) %}
+{% macro traject_cells(members_model) %}
 with
-
-trajecten as (
-    select * from {{ ref('int_trajecten') }}
-    where
-        categorie = '{{ categorie }}'
-        and {{ active_between('startdatum', 'einddatum', period_start(), period_end()) }}
-),
 
 grid as (
     select
-        doelgroepen.doelgroep,
-        doelgroepen.tabel_6_7 as rij,
+        rijen.rij,
         rijen.rij_volgorde,
-        gemeente_kolommen.gemeente,
         gemeente_kolommen.kolom,
         gemeente_kolommen.kolom_volgorde
     from {{ ref('doelgroepen') }} as doelgroepen
@@ -36,13 +27,52 @@ cells as (
         grid.rij_volgorde,
         grid.kolom,
         grid.kolom_volgorde,
-        count(distinct trajecten.persoon_key) as waarde
+        coalesce(leden.waarde, 0) as waarde
     from grid
-    left join trajecten
-        on grid.doelgroep = trajecten.doelgroep and grid.gemeente = trajecten.gemeente
-    group by grid.rij, grid.rij_volgorde, grid.kolom, grid.kolom_volgorde
+    left join {{ member_counts(members_model) }} as leden
+        on grid.rij = leden.rij and grid.kolom = leden.kolom
 )
 
-select rij, rij_volgorde, kolom, kolom_volgorde, cast(waarde as integer) as waarde
+select
+    rij,
+    rij_volgorde,
+    kolom,
+    kolom_volgorde,
+    cast(waarde as integer) as waarde
 from ({{ with_totals('cells') }}) as with_totals
+{% endmacro %}
+
+{#-
+  The members of Tables 6 and 7: per doelgroep × gemeente cell, one traject per distinct client
+  (the earliest), so that a cell's members are exactly the clients it counts.
+-#}
+{% macro traject_members(tabel, categorie) %}
+select
+    '{{ tabel }}' as tabel,
+    rijen.rij,
+    rijen.rij_volgorde,
+    gemeente_kolommen.kolom,
+    gemeente_kolommen.kolom_volgorde,
+    trajecten.traject_id as lid,
+    trajecten.persoon_key,
+    trajecten.startdatum as datum,
+    trajecten.bron as bronnen,
+    trajecten.delivery_id,
+    trajecten.delivery_row_number
+from {{ ref('int_trajecten') }} as trajecten
+inner join {{ ref('doelgroepen') }} as doelgroepen on trajecten.doelgroep = doelgroepen.doelgroep
+inner join (
+    values
+    ('Volwassen veelplegers', 1), ('Jeugd', 2), ('Huiselijk geweld', 3),
+    ('Ex-gedetineerden', 4), ('Multiproblematiek', 5)
+) as rijen (rij, rij_volgorde) on doelgroepen.tabel_6_7 = rijen.rij
+inner join {{ gemeente_kolommen() }} on trajecten.gemeente = gemeente_kolommen.gemeente
+where
+    trajecten.categorie = '{{ categorie }}'
+    and {{ active_between('trajecten.startdatum', 'trajecten.einddatum', period_start(), period_end()) }}
+    and (not doelgroepen.alleen_maastricht or gemeente_kolommen.gemeente = 'Maastricht')
+qualify row_number() over (
+    partition by rijen.rij, gemeente_kolommen.kolom, trajecten.persoon_key
+    order by trajecten.startdatum, trajecten.traject_id
+) = 1
 {% endmacro %}

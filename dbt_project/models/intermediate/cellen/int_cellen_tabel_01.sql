@@ -1,32 +1,26 @@
--- Table 1 as cells: meldingen in the report year per herkomst, with their share of the total.
+-- Table 1 as cells: meldingen in the report year per herkomst (counted from int_leden_tabel_01),
+-- with their share of the total.
 with
-
-meldingen as (
-    select * from {{ ref('int_meldingen') }}
-    where jaar = {{ var('jaar') }}
-),
 
 herkomsten as (
     select
-        herkomsten.herkomst,
         herkomsten.rij,
         herkomsten.rij_volgorde
     from (
         values
-        ('politie', 'Mutaties politie', 1),
-        ('gevangeniswezen', 'Meldingen gevangeniswezen (nazorg ex-gedetineerden)', 2),
-        ('partners', 'Meldingen partners', 3)
-    ) as herkomsten (herkomst, rij, rij_volgorde)
+        ('Mutaties politie', 1),
+        ('Meldingen gevangeniswezen (nazorg ex-gedetineerden)', 2),
+        ('Meldingen partners', 3)
+    ) as herkomsten (rij, rij_volgorde)
 ),
 
 aantallen as (
     select
         herkomsten.rij,
         herkomsten.rij_volgorde,
-        count(meldingen.melding_id) as aantal
+        coalesce(leden.waarde, 0) as aantal
     from herkomsten
-    left join meldingen on herkomsten.herkomst = meldingen.herkomst
-    group by herkomsten.rij, herkomsten.rij_volgorde
+    left join {{ member_counts('int_leden_tabel_01') }} as leden on herkomsten.rij = leden.rij
 ),
 
 totaal as (
@@ -43,8 +37,8 @@ met_totaal as (
     select
         'Totaal' as rij,
         99 as rij_volgorde,
-        sum(aantal) as aantal
-    from aantallen
+        aantal
+    from totaal
 )
 
 select

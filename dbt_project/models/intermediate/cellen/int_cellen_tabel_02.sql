@@ -1,18 +1,11 @@
--- Table 2 as cells: meldingen in the report year per doelgroep per gemeente (by pleegplaats).
+-- Table 2 as cells: meldingen in the report year per doelgroep per gemeente (counted from
+-- int_leden_tabel_02); doelgroepen served for Maastricht only have no cells for the other gemeenten.
 with
 
-meldingen as (
-    select * from {{ ref('int_meldingen') }}
-    where jaar = {{ var('jaar') }}
-),
-
 grid as (
-    -- doelgroepen the VH serves for Maastricht only have no cells for the other gemeenten
     select
-        doelgroepen.doelgroep,
         doelgroepen.tabel_2 as rij,
         doelgroepen.volgorde as rij_volgorde,
-        gemeente_kolommen.gemeente,
         gemeente_kolommen.kolom,
         gemeente_kolommen.kolom_volgorde
     from {{ ref('doelgroepen') }} as doelgroepen
@@ -26,11 +19,10 @@ cells as (
         grid.rij_volgorde,
         grid.kolom,
         grid.kolom_volgorde,
-        count(meldingen.melding_id) as waarde
+        coalesce(leden.waarde, 0) as waarde
     from grid
-    left join meldingen
-        on grid.doelgroep = meldingen.doelgroep and grid.gemeente = meldingen.gemeente
-    group by grid.rij, grid.rij_volgorde, grid.kolom, grid.kolom_volgorde
+    left join {{ member_counts('int_leden_tabel_02') }} as leden
+        on grid.rij = leden.rij and grid.kolom = leden.kolom
 )
 
 select

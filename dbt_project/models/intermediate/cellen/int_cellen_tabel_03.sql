@@ -1,10 +1,6 @@
--- Table 3 as cells: multiproblematiek meldingen in the report year per stadsdeel of Maastricht.
+-- Table 3 as cells: multiproblematiek meldingen in the report year per stadsdeel of Maastricht
+-- (counted from int_leden_tabel_03).
 with
-
-meldingen as (
-    select * from {{ ref('int_meldingen') }}
-    where jaar = {{ var('jaar') }} and doelgroep = 'Multiproblematiek'
-),
 
 cells as (
     select
@@ -12,10 +8,9 @@ cells as (
         stadsdeelgroepen.rij_volgorde,
         'Aantal meldingen' as kolom,
         1 as kolom_volgorde,
-        count(meldingen.melding_id) as waarde
+        coalesce(leden.waarde, 0) as waarde
     from {{ stadsdeelgroepen() }}
-    left join meldingen on stadsdeelgroepen.stadsdeelgroep = meldingen.stadsdeelgroep
-    group by stadsdeelgroepen.stadsdeelgroep, stadsdeelgroepen.rij_volgorde
+    left join {{ member_counts('int_leden_tabel_03') }} as leden on stadsdeelgroepen.stadsdeelgroep = leden.rij
 )
 
 select

@@ -1,11 +1,6 @@
--- Table 4 as cells: vervolgacties in the report year per soort and doelgroep, with each
--- soort's share of all vervolgacties.
+-- Table 4 as cells: vervolgacties in the report year per soort and doelgroep (counted from
+-- int_leden_tabel_04), with each soort's share of all vervolgacties.
 with
-
-vervolgacties as (
-    select * from {{ ref('int_vervolgacties') }}
-    where jaar = {{ var('jaar') }}
-),
 
 kolommen as (
     select
@@ -18,35 +13,17 @@ kolommen as (
     ) as kolommen (kolom, kolom_volgorde)
 ),
 
-grid as (
+cells as (
     select
         soorten.soort as rij,
         soorten.volgorde as rij_volgorde,
         kolommen.kolom,
-        kolommen.kolom_volgorde
+        kolommen.kolom_volgorde,
+        coalesce(leden.waarde, 0) as waarde
     from {{ ref('vervolgactie_soorten') }} as soorten
     cross join kolommen
-),
-
-labelled as (
-    select
-        vervolgacties.vervolgactie_id,
-        vervolgacties.soort,
-        doelgroepen.tabel_4 as kolom
-    from vervolgacties
-    inner join {{ ref('doelgroepen') }} as doelgroepen on vervolgacties.doelgroep = doelgroepen.doelgroep
-),
-
-cells as (
-    select
-        grid.rij,
-        grid.rij_volgorde,
-        grid.kolom,
-        grid.kolom_volgorde,
-        count(labelled.vervolgactie_id) as waarde
-    from grid
-    left join labelled on grid.rij = labelled.soort and grid.kolom = labelled.kolom
-    group by grid.rij, grid.rij_volgorde, grid.kolom, grid.kolom_volgorde
+    left join {{ member_counts('int_leden_tabel_04') }} as leden
+        on soorten.soort = leden.rij and kolommen.kolom = leden.kolom
 ),
 
 totalled as (

@@ -1,22 +1,6 @@
 -- Table 5 as cells: what became of the report year's multiproblematiek meldingen, per stadsdeel:
--- taken into a persoonsgerichte aanpak (PGA, the integrale aanpak) or handed to partners.
+-- taken into a persoonsgerichte aanpak (PGA) or handed to partners (counted from int_leden_tabel_05).
 with
-
-meldingen as (
-    select * from {{ ref('int_meldingen') }}
-    where jaar = {{ var('jaar') }} and doelgroep = 'Multiproblematiek'
-),
-
-vervolgacties as (
-    select
-        vervolgacties.vervolgactie_id,
-        soorten.tabel_5 as kolom,
-        meldingen.stadsdeelgroep
-    from {{ ref('int_vervolgacties') }} as vervolgacties
-    inner join meldingen on vervolgacties.melding_id = meldingen.melding_id
-    inner join {{ ref('vervolgactie_soorten') }} as soorten on vervolgacties.soort = soorten.soort
-    where vervolgacties.jaar = {{ var('jaar') }} and soorten.tabel_5 is not null
-),
 
 kolommen as (
     select
@@ -31,14 +15,11 @@ cells as (
         stadsdeelgroepen.rij_volgorde,
         kolommen.kolom,
         kolommen.kolom_volgorde,
-        count(vervolgacties.vervolgactie_id) as waarde
+        coalesce(leden.waarde, 0) as waarde
     from {{ stadsdeelgroepen() }}
     cross join kolommen
-    left join vervolgacties
-        on
-            stadsdeelgroepen.stadsdeelgroep = vervolgacties.stadsdeelgroep
-            and kolommen.kolom = vervolgacties.kolom
-    group by stadsdeelgroepen.stadsdeelgroep, stadsdeelgroepen.rij_volgorde, kolommen.kolom, kolommen.kolom_volgorde
+    left join {{ member_counts('int_leden_tabel_05') }} as leden
+        on stadsdeelgroepen.stadsdeelgroep = leden.rij and kolommen.kolom = leden.kolom
 )
 
 select

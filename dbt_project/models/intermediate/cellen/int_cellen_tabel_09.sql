@@ -1,30 +1,6 @@
--- Table 9 as cells: the tijdelijk huisverbod in the report year per gemeente, by the date
--- the RIHG was filled in.
+-- Table 9 as cells: the tijdelijk huisverbod in the report year per gemeente, by the date the
+-- RIHG was filled in (counted from int_leden_tabel_09).
 with
-
-huisverboden as (
-    select * from {{ ref('int_huisverboden') }}
-    where jaar = {{ var('jaar') }}
-),
-
-measures as (
-    select
-        huisverboden.gemeente,
-        measures.rij,
-        measures.rij_volgorde,
-        huisverboden.registratienummer
-    from huisverboden
-    cross join
-        lateral (
-            values
-            ('Ingevulde RIHG’s', 1, true),
-            ('Opgelegde huisverboden', 2, huisverboden.is_opgelegd),
-            ('Ingetrokken huisverbod', 3, huisverboden.is_ingetrokken),
-            ('Verlengd huisverbod', 4, huisverboden.is_verlengd),
-            ('Samenloop met strafrecht', 5, huisverboden.is_samenloop_strafrecht)
-        ) as measures (rij, rij_volgorde, geldt)
-    where measures.geldt
-),
 
 rijen as (
     select
@@ -43,12 +19,11 @@ cells as (
         rijen.rij_volgorde,
         gemeente_kolommen.kolom,
         gemeente_kolommen.kolom_volgorde,
-        count(measures.registratienummer) as waarde
+        coalesce(leden.waarde, 0) as waarde
     from rijen
     cross join {{ gemeente_kolommen() }}
-    left join measures
-        on rijen.rij = measures.rij and gemeente_kolommen.gemeente = measures.gemeente
-    group by rijen.rij, rijen.rij_volgorde, gemeente_kolommen.kolom, gemeente_kolommen.kolom_volgorde
+    left join {{ member_counts('int_leden_tabel_09') }} as leden
+        on rijen.rij = leden.rij and gemeente_kolommen.kolom = leden.kolom
 )
 
 select
