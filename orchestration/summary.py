@@ -67,6 +67,9 @@ def render_summary(paths: DataPaths, run_id: str, success: bool, checks: list[Ch
     parts += [
         "Outputs:",
         f"  warehouse (DuckDB)  {paths.warehouse}",
+        f"  published copy      {paths.published}" + ("" if paths.published.exists() else "  (not published)"),
+        f"  exports             {paths.exports}/intern, {paths.exports}/openbaar",
+        f"  annual report       {paths.reports}/jaarverslag_<jaar>.html (and _openbaar.html)",
         f"  run log             {log_file}",
         f"  Dagster instance    {paths.dagster_home}  (make ui to browse runs)",
     ]

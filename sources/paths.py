@@ -51,6 +51,15 @@ class DataPaths:
     def reports(self) -> Path:
         return self.root / "reports"
 
+    @property
+    def published(self) -> Path:
+        """The analysts' read-only copy of the marts, swapped in atomically after the checks pass."""
+        return self.root / "published" / "vh_marts.duckdb"
+
+    @property
+    def exports(self) -> Path:
+        return self.root / "exports"
+
 
 def data_paths() -> DataPaths:
     """The data folder currently in force (read from the environment on every call)."""

@@ -41,10 +41,12 @@ def test_check_fails_and_names_the_delivery_when_a_landed_row_is_removed(tampere
     assert "landed=" in evaluation.description and "accepted=" in evaluation.description
 
 
-def test_failing_blocking_check_stops_the_marts_from_being_rebuilt(tampered):
+def test_failing_blocking_check_stops_the_marts_from_being_rebuilt_and_keeps_the_published_copy(tampered):
     run, _ = tampered
+    published = run.paths.published.read_bytes()
     result = run.run_job("nightly_load")
     assert not result.success
     rebuilt = {e.asset_key.to_user_string() for e in result.asset_materializations_for_node("veiligheidshuis_dbt")}
     assert "marts/tabel_01_meldingen_naar_herkomst" not in rebuilt
     assert "marts/report_cells" not in rebuilt
+    assert run.paths.published.read_bytes() == published  # the analysts keep the last good version

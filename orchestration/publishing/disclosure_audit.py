@@ -23,9 +23,58 @@ def exposed_cells(cells: dict[Cell, int], lines: Iterable[Line], suppressed: set
     return [cell for cell in sorted(suppressed) if model.is_pinned(cell)]
 
 
-def is_exposed(cell: Cell, cells: dict[Cell, int], lines: Iterable[Line], suppressed: set[Cell], threshold: int) -> bool:
-    """Whether this one hidden cell follows from what is published."""
-    return _ReaderModel(cells, list(lines), suppressed, threshold).is_pinned(cell)
+def no_knowledge_ceiling(cells: dict[Cell, int]) -> int:
+    """An upper bound for an 'x' that tells a reader nothing: the published totals bound a hidden cell already;
+    where they are hidden too, a reader knows no limit (a tight one, like the true grand total, would make the
+    reader stronger than they are and hide far too much)."""
+    return sum(cells.values()) + 1
+
+
+def pinned_by_one_line(cells: dict[Cell, int], line: Line, suppressed: set[Cell], threshold: int) -> bool:
+    """Whether this row or column on its own gives a hidden cell away: the common case, solved exactly with
+    interval arithmetic instead of an integer program (it runs for every line, every round)."""
+    ceiling = no_knowledge_ceiling(cells)
+    terms = [(cell, 1) for cell in line.members] + [(line.total, -1)]  # sum of sign * value = 0
+    constant = sum(sign * cells[cell] for cell, sign in terms if cell not in suppressed)
+    domains = {cell: _domain(cells[cell], threshold, ceiling) for cell, _ in terms if cell in suppressed}
+    for cell, sign in terms:
+        if cell not in suppressed:
+            continue
+        rest = [(0, 0)]
+        for other, other_sign in terms:
+            if other != cell and other in suppressed:
+                rest = _add(rest, domains[other] if other_sign > 0 else [(-hi, -lo) for lo, hi in domains[other]])
+        # sign * value + rest + constant = 0
+        possible = [(-(constant + hi), -(constant + lo)) for lo, hi in rest]
+        possible = possible if sign > 0 else [(-hi, -lo) for lo, hi in possible]
+        feasible = _intersect(domains[cell], possible)
+        if sum(hi - lo + 1 for lo, hi in feasible) == 1:
+            return True
+    return False
+
+
+def _domain(value: int, threshold: int, ceiling: int) -> list[tuple[int, int]]:
+    """What a reader knows of a hidden cell: '<t' is 1..t-1, 'x' is 0 or t..ceiling."""
+    return [(1, threshold - 1)] if 0 < value < threshold else [(0, 0), (threshold, ceiling)]
+
+
+def _add(a: list[tuple[int, int]], b: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    return _merge([(a_lo + b_lo, a_hi + b_hi) for a_lo, a_hi in a for b_lo, b_hi in b])
+
+
+def _intersect(a: list[tuple[int, int]], b: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    both = [(max(a_lo, b_lo), min(a_hi, b_hi)) for a_lo, a_hi in a for b_lo, b_hi in b]
+    return _merge([(lo, hi) for lo, hi in both if lo <= hi])
+
+
+def _merge(intervals: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    merged: list[tuple[int, int]] = []
+    for lo, hi in sorted(intervals):
+        if merged and lo <= merged[-1][1] + 1:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], hi))
+        else:
+            merged.append((lo, hi))
+    return merged
 
 
 class _ReaderModel:
@@ -36,7 +85,7 @@ class _ReaderModel:
         self.index = {cell: i for i, cell in enumerate(hidden)}
         secondary = [cell for cell in hidden if not 0 < cells[cell] < threshold]
         self.n_vars = len(hidden) + len(secondary)  # a count per hidden cell, a 0/1 switch per 'x' cell
-        ceiling = max(cells.values(), default=0)  # no cell exceeds the largest total: at least as tight as a reader's
+        ceiling = no_knowledge_ceiling(cells)
 
         rows, lower, upper = [], [], []
         for line in lines:

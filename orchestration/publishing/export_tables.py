@@ -1,6 +1,7 @@
-"""What the exports hold, as plain rows: every mart exactly (internal), or the public selection with
-the report's tables suppressed and the record-level facts left out (a reader could recount any
-hidden cell from them)."""
+"""What the exports hold, as plain rows: every mart exactly (internal), or the public selection: the
+report's tables and report_cells suppressed, the dimensions as they are, and nothing else. The
+record-level facts stay out (a reader could recount any hidden cell from them), and so does any mart
+this module has no suppression rule for."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from orchestration.publishing.report_tables import LoadedTable, report_cells
 from orchestration.publishing.suppression import SuppressionSettings
 
 RECORD_LEVEL_PREFIX = "fct_"
+DIMENSION_PREFIX = "dim_"  # reference lists (gemeenten, doelgroepen, buurten, days): no counts
 
 
 @dataclass(frozen=True)
@@ -27,11 +29,13 @@ class ExportTable:
 def export_tables(
     con: duckdb.DuckDBPyConnection, report: list[LoadedTable], suppression: SuppressionSettings | None
 ) -> list[ExportTable]:
-    """The marts to export, in the report's order, then report_cells, facts and dimensions."""
+    """The marts to export: the report's tables in the report's order, report_cells, then the rest by name."""
     shown = {table.layout.mart: table.shown for table in report}
     tables = []
     for name in published_marts(con):
-        if suppression is not None and name.startswith(RECORD_LEVEL_PREFIX):
+        if suppression is not None and not (
+            name in shown or name == "report_cells" or name.startswith(DIMENSION_PREFIX)
+        ):
             continue
         relation = con.sql(mart_query(name))
         columns, types = list(relation.columns), [str(t) for t in relation.types]
@@ -39,24 +43,22 @@ def export_tables(
         if suppression is None:
             rows = relation.fetchall()
         elif name in shown:
-            rows, types = _rows_as_shown(shown[name], types)
+            rows, types = _rows_as_shown(shown[name])
         elif name == "report_cells":
-            rows, types = _rows_as_shown(report_cells(report, con), types)
-        else:  # the dimensions hold no counts
+            rows, types = _rows_as_shown(report_cells(report, con))
+        else:
             rows = relation.fetchall()
         tables.append(ExportTable(name, columns, types, rows))
     return tables
 
 
-def _rows_as_shown(frame: pd.DataFrame, types: list[str]) -> tuple[list[tuple], list[str]]:
-    """Rows of a suppressed table; a column with '<5' or 'x' in it becomes text."""
-    texts = {i for i, column in enumerate(frame.columns) if any(isinstance(v, str) for v in frame[column])}
-    rows = [tuple(_python(v, as_text=i in texts) for i, v in enumerate(row)) for row in frame.itertuples(index=False)]
-    return rows, ["VARCHAR" if i in texts else t for i, t in enumerate(types)]
+def _rows_as_shown(frame: pd.DataFrame) -> tuple[list[tuple], list[str]]:
+    """Rows of a suppressed table, every column as text: a count may read '<5' or 'x', in any year."""
+    rows = [tuple(_text(v) for v in row) for row in frame.itertuples(index=False)]
+    return rows, ["VARCHAR"] * len(frame.columns)
 
 
-def _python(value: object, as_text: bool) -> object:
+def _text(value: object) -> str | None:
     if value is None or (not isinstance(value, str) and pd.isna(value)):
         return None
-    plain = value.item() if hasattr(value, "item") else value
-    return str(plain) if as_text else plain
+    return str(value.item() if hasattr(value, "item") else value)

@@ -84,8 +84,7 @@ TABLES: tuple[ReportTable, ...] = (
         key="3",
         mart="tabel_03_meldingen_multiproblematiek_per_stadsdeel",
         sheet="Tabel 3",
-        title="Tabel 3: Aantal meldingen casusaanpak multiproblematiek per stadsdeel gemeente Maastricht,"
-        " jaar {jaar}.",
+        title="Tabel 3: Aantal meldingen casusaanpak multiproblematiek per stadsdeel gemeente Maastricht, jaar {jaar}.",
         bron=BRON_VH,
         headings={"stadsdeel": "Stadsdeel", "aantal_meldingen": "Aantal meldingen"},
     ),

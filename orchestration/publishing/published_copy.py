@@ -43,7 +43,7 @@ def publish_copy(warehouse: Path, published: Path) -> Path:
     try:
         _write_copy(Path(warehouse), temporary)
         _flush_to_disk(temporary)
-        os.replace(temporary, published)
+        temporary.replace(published)  # os.replace: atomic, readers see the old file or the new one
         _flush_to_disk(published.parent)
     finally:
         for leftover in (temporary, temporary.with_name(temporary.name + ".wal")):
@@ -86,7 +86,7 @@ def _copy_comments(con: duckdb.DuckDBPyConnection, marts: list[str]) -> None:
         [SOURCE, MARTS_SCHEMA],
     ).fetchall():
         if table in marts:
-            con.execute(f"comment on column {MARTS_SCHEMA}.\"{table}\".\"{column}\" is '{_sql_string(comment)}'")
+            con.execute(f'comment on column {MARTS_SCHEMA}."{table}"."{column}" is \'{_sql_string(comment)}\'')
 
 
 def _write_metadata(con: duckdb.DuckDBPyConnection, warehouse: Path, mart_count: int) -> None:
@@ -94,11 +94,14 @@ def _write_metadata(con: duckdb.DuckDBPyConnection, warehouse: Path, mart_count:
     con.execute(
         f"""
         create table {METADATA_SCHEMA}.versie (
-            gepubliceerd_op timestamp, bron varchar, verslagjaar integer, jaren_in_feiten integer[], aantal_marts integer
+            gepubliceerd_op timestamp, bron varchar, verslagjaar integer, jaren_in_feiten integer[],
+            aantal_marts integer
         )
         """
     )
-    years = [row[0] for row in con.execute(f"select distinct jaar from {MARTS_SCHEMA}.fct_meldingen order by 1").fetchall()]
+    years = [
+        row[0] for row in con.execute(f"select distinct jaar from {MARTS_SCHEMA}.fct_meldingen order by 1").fetchall()
+    ]
     con.execute(
         f"insert into {METADATA_SCHEMA}.versie values (?, ?, ?, ?, ?)",
         [datetime.now(UTC).replace(tzinfo=None), warehouse.name, infer_report_year(con), years, mart_count],

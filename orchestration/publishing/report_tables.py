@@ -20,8 +20,6 @@ from orchestration.publishing.marts import read_mart
 from orchestration.publishing.suppression import SuppressionSettings, suppress
 from orchestration.publishing.table_structure import is_derived
 
-BIJLAGE_3 = "bijlage_3_in_een_oogopslag"
-
 # Where each rubriek of Bijlage 3 comes from: (table, 'column' or 'row', which one).
 BIJLAGE_3_SOURCES = {
     "Meldingen per herkomst": ("1", "column", "aantal"),

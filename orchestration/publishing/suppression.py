@@ -22,9 +22,9 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from orchestration.publishing.disclosure_audit import exposed_cells, is_exposed
+from orchestration.publishing.disclosure_audit import exposed_cells, pinned_by_one_line
 from orchestration.publishing.layout import TOTAL_COLUMN
-from orchestration.publishing.table_structure import Cell, Line, cells_of, count_columns, is_derived, lines_of
+from orchestration.publishing.table_structure import Cell, cells_of, count_columns, is_derived, lines_of
 
 SECONDARY_LABEL = "x"
 THRESHOLD_VARIABLE = "VH_SUPPRESSION_THRESHOLD"
@@ -65,18 +65,19 @@ def mode_description(settings: SuppressionSettings | None) -> str:
     )
 
 
-def suppress(table: pd.DataFrame, threshold: int = 5) -> pd.DataFrame:
+def suppress(table: pd.DataFrame, threshold: int = 5, *, hidden_elsewhere: Iterable[Cell] = ()) -> pd.DataFrame:
     """The table as it may be published: small counts as '<threshold', cells that would give them away as 'x'.
 
     Count columns are the numeric ones; a row labelled 'Totaal' holds the column totals, a column named
     'totaal' the row totals (see table_structure.py). Percentages are hidden with the count they are a
-    share of. Returns a copy whose count and percentage columns hold ints, labels or None.
+    share of. `hidden_elsewhere`: cells (row position, column) to hide from the start because another
+    table hides the same figure. Returns a copy whose count and percentage columns hold ints, labels or None.
     """
     settings = SuppressionSettings(threshold)
     counts = count_columns(table)
     percentages = [str(c) for c in table.columns if is_derived(str(c))]
     base = TOTAL_COLUMN if TOTAL_COLUMN in counts else (counts[0] if counts else None)
-    hidden = suppression_pattern(table, threshold)
+    hidden = suppression_pattern(table, threshold, hidden_elsewhere=hidden_elsewhere)
     result = table.copy()
     for column in counts + percentages:
         shown = []
@@ -93,13 +94,13 @@ def suppress(table: pd.DataFrame, threshold: int = 5) -> pd.DataFrame:
     return result
 
 
-def suppression_pattern(table: pd.DataFrame, threshold: int) -> set[Cell]:
+def suppression_pattern(table: pd.DataFrame, threshold: int, *, hidden_elsewhere: Iterable[Cell] = ()) -> set[Cell]:
     """The cells to hide: the small ones, then others until no hidden count can be worked out."""
     cells, lines = cells_of(table), lines_of(table)
     totals = {line.total for line in lines}
     sole_members = {line.members[0] for line in lines if len(line.members) == 1}
     column_order = {column: i for i, column in enumerate(count_columns(table))}
-    hidden = {cell for cell, value in cells.items() if 0 < value < threshold}
+    hidden = {cell for cell, value in cells.items() if 0 < value < threshold} | (set(hidden_elsewhere) & set(cells))
 
     def cheapest(candidates: Iterable[Cell]) -> Cell | None:
         # A hidden zero protects nothing (a reader pins it down), so only non-zero cells. Totals last; a row's
@@ -112,12 +113,16 @@ def suppression_pattern(table: pd.DataFrame, threshold: int) -> set[Cell]:
             default=None,
         )
 
-    def pins_on_its_own(line: Line) -> bool:
-        return any(is_exposed(c, cells, [line], hidden, threshold) for c in line.cells if c in hidden)
-
     while True:
         lone = next((line for line in lines if len(set(line.cells) & hidden) == 1), None)
-        pinning = lone or next((line for line in lines if len(set(line.cells) & hidden) > 1 and pins_on_its_own(line)), None)
+        pinning = lone or next(
+            (
+                line
+                for line in lines
+                if len(set(line.cells) & hidden) > 1 and pinned_by_one_line(cells, line, hidden, threshold)
+            ),
+            None,
+        )
         if pinning is not None:  # a row or column that gives a hidden cell away by itself: hide its smallest other cell
             near = pinning.cells
         else:  # rows and columns that give a cell away only together: hide more around that cell

@@ -1,7 +1,8 @@
 -- One row per melding in the district, every year loaded: the grain analysts count by.
--- Incremental: a nightly run only merges meldingen from deliveries landed since the last run;
--- a corrected melding replaces its earlier version through the key, and a melding the
--- harmonised layer no longer has (moved out of the district, on a test person) is deleted.
+-- Incremental: a nightly run merges the meldingen from deliveries landed since the last run and
+-- any the fact lacks; a corrected melding replaces its earlier version through the key, and a
+-- melding the harmonised layer no longer has (moved out of the district, on a test person) is
+-- deleted. Rows that did not change are not rewritten.
 {{ config(
     materialized='incremental',
     unique_key='melding_sleutel',
@@ -29,5 +30,9 @@ select
 from {{ ref('int_meldingen') }} as meldingen
 left join {{ ref('incidentcodes') }} as incidentcodes on meldingen.incidentcode = incidentcodes.incidentcode
 {% if is_incremental() %}
-    where meldingen.loaded_at > (select coalesce(max(this.loaded_at), '1900-01-01') from {{ this }} as this)
+    where
+        meldingen.loaded_at > (select coalesce(max(this.loaded_at), '1900-01-01') from {{ this }} as this)
+        or {{ surrogate_key("meldingen.bron || ':' || meldingen.melding_id") }} not in (
+            select this.melding_sleutel from {{ this }} as this
+        )
 {% endif %}

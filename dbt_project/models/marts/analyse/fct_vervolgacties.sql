@@ -22,5 +22,7 @@ select
     loaded_at
 from {{ ref('int_vervolgacties') }}
 {% if is_incremental() %}
-    where loaded_at > (select coalesce(max(this.loaded_at), '1900-01-01') from {{ this }} as this)
+    where
+        loaded_at > (select coalesce(max(this.loaded_at), '1900-01-01') from {{ this }} as this)
+        or {{ surrogate_key('vervolgactie_id') }} not in (select this.vervolgactie_sleutel from {{ this }} as this)
 {% endif %}

@@ -1,0 +1,78 @@
+"""Publication assets: the analysts' copy of the marts, the exports and the annual report.
+
+They run only after every blocking check upstream passed (dbt tests fail the dbt step, the
+ledger checks the extract steps), so a failed run leaves the previous published copy as it was.
+"""
+
+import os
+
+import dagster as dg
+
+from orchestration.publishing import SuppressionSettings, build_annual_report, export_all, publish_copy
+from orchestration.resources import Warehouse
+
+MARTS = [dg.AssetKey(["marts", "report_cells"]), dg.AssetKey(["marts", "bijlage_3_in_een_oogopslag"])]
+PUBLISHED = dg.AssetKey(["published", "vh_marts"])
+
+
+def report_year() -> int:
+    return int(os.environ.get("VH_REPORT_YEAR", "2011"))
+
+
+@dg.asset(
+    key=PUBLISHED,
+    deps=MARTS,
+    group_name="published",
+    owners=["team:analytics"],
+    kinds={"duckdb"},
+    pool="warehouse",
+    description=(
+        "The marts copied to data/published/vh_marts.duckdb for analysts (DuckDB CLI, Python, BI tools), "
+        "swapped in atomically; no schema but marts, no person-level column."
+    ),
+)
+def published_marts(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
+    with warehouse.writer(holder=f"run {context.run_id} (publish)"):  # no step may write while we copy
+        path = publish_copy(warehouse.paths.warehouse, warehouse.paths.published)
+    return dg.MaterializeResult(metadata={"path": str(path), "bytes": path.stat().st_size})
+
+
+@dg.asset(
+    key=["published", "exports"],
+    deps=[PUBLISHED],
+    group_name="published",
+    owners=["team:analytics"],
+    kinds={"csv", "parquet", "excel"},
+    description=(
+        "Every mart as CSV (plain, and ;-separated with BOM for Dutch Excel), Parquet and one XLSX workbook: "
+        "exact in data/exports/intern, small cells suppressed in data/exports/openbaar."
+    ),
+)
+def exports(warehouse: Warehouse) -> dg.MaterializeResult:
+    paths = warehouse.paths
+    internal = export_all(paths.published, paths.exports / "intern", None, year=report_year())
+    public = export_all(paths.published, paths.exports / "openbaar", SuppressionSettings.from_env(), year=report_year())
+    return dg.MaterializeResult(metadata={"files_intern": len(internal), "files_openbaar": len(public)})
+
+
+@dg.asset(
+    key=["published", "jaarverslag"],
+    deps=[PUBLISHED],
+    group_name="published",
+    owners=["team:analytics"],
+    kinds={"html"},
+    description=(
+        "The annual report as one offline HTML page: exact (intern) and with small cells suppressed (openbaar)."
+    ),
+)
+def jaarverslag(warehouse: Warehouse) -> dg.MaterializeResult:
+    paths, year = warehouse.paths, report_year()
+    internal = build_annual_report(paths.published, paths.reports / f"jaarverslag_{year}.html", year)
+    public = build_annual_report(
+        paths.published, paths.reports / f"jaarverslag_{year}_openbaar.html", year,
+        suppression_mode=SuppressionSettings.from_env(),
+    )  # fmt: skip
+    return dg.MaterializeResult(metadata={"intern": str(internal), "openbaar": str(public)})
+
+
+PUBLISH_ASSETS = [published_marts, exports, jaarverslag]

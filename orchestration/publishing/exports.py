@@ -1,0 +1,101 @@
+"""export_all: every mart as CSV (two flavours) and Parquet, the report's tables as one workbook, and
+a LEESMIJ.txt that says which mode the files are in. No file holds the time it was made, so the same
+data give the same bytes."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from pathlib import Path
+
+import duckdb
+
+from orchestration.publishing.csv_export import FLAVOURS, write_csv
+from orchestration.publishing.export_tables import RECORD_LEVEL_PREFIX, export_tables
+from orchestration.publishing.marts import infer_report_year, published_marts
+from orchestration.publishing.parquet_export import FOLDER as PARQUET_FOLDER
+from orchestration.publishing.parquet_export import write_parquet
+from orchestration.publishing.report_tables import load_report_tables
+from orchestration.publishing.suppression import SuppressionSettings, mode_description, mode_name
+from orchestration.publishing.xlsx_export import write_workbook
+
+README = "LEESMIJ.txt"
+
+
+def workbook_name(year: int) -> str:
+    return f"tabellen_jaarverslag_{year}.xlsx"
+
+
+def export_all(
+    published_or_warehouse: Path,
+    out_dir: Path,
+    suppression: SuppressionSettings | None,
+    *,
+    year: int | None = None,
+) -> list[Path]:
+    """Export the marts of a DuckDB file (the published copy, or the warehouse) into `out_dir`.
+
+    `suppression` None: the internal version, every mart exactly. Otherwise the public version: the
+    report's tables and report_cells suppressed, the dimensions as they are, the record-level facts
+    (fct_*) left out. Use one folder per mode: the folders csv/, csv_excel_nl/ and parquet/ are
+    replaced as a whole, so no file of an earlier export lingers. `year` defaults to the year the
+    tables describe (see marts.infer_report_year). Returns the files written, README last.
+    """
+    out_dir = Path(out_dir)
+    with duckdb.connect(str(published_or_warehouse), read_only=True) as con:
+        year = year or infer_report_year(con)
+        if year is None:
+            raise ValueError(f"cannot tell which year the tables in {published_or_warehouse} describe: pass year=")
+        report = load_report_tables(con, suppression)
+        tables = export_tables(con, report, suppression)
+        left_out = sorted(set(published_marts(con)) - {t.name for t in tables})
+    for folder in (*(f.folder for f in FLAVOURS), PARQUET_FOLDER):
+        shutil.rmtree(out_dir / folder, ignore_errors=True)
+    metadata = {"modus": mode_name(suppression), "toelichting": mode_description(suppression)}
+    if suppression is not None:
+        metadata["drempel"] = str(suppression.threshold)
+    written = []
+    for table in tables:
+        written += [write_csv(table, out_dir, flavour) for flavour in FLAVOURS]
+        written.append(write_parquet(table, out_dir, metadata))
+    written.append(write_workbook(report, out_dir / workbook_name(year), year, mode_description(suppression)))
+    written.append(_write_readme(out_dir, written, year, suppression, left_out))
+    return written
+
+
+def _write_readme(
+    out_dir: Path, files: list[Path], year: int, suppression: SuppressionSettings | None, left_out: list[str]
+) -> Path:
+    lines = [
+        f"Veiligheidshuis district Maastricht: cijfers jaarverslag {year}",
+        "",
+        f"Modus: {mode_name(suppression)}",
+        mode_description(suppression),
+    ]
+    if suppression is not None:
+        lines += [
+            f"De feitentabellen ({RECORD_LEVEL_PREFIX}*) zijn niet opgenomen: het zijn records per melding, traject of"
+            " huisverbod, waaruit elke afgeschermde cel opnieuw te tellen is.",
+            f"Niet opgenomen: {', '.join(left_out) or '-'}.",
+            "In de openbare versie zijn alle kolommen van de tabellen tekst (een aantal kan '<"
+            f"{suppression.threshold}' of 'x' zijn).",
+        ]
+    lines += [
+        "",
+        "Bestanden:",
+        "  csv/           komma, UTF-8, decimale punt: voor programma's",
+        "  csv_excel_nl/  puntkomma, UTF-8 met BOM, decimale komma: opent goed in Nederlandse Excel",
+        "  parquet/       kolomtypen behouden; de modus staat ook in de metadata van elk bestand",
+        f"  {workbook_name(year)}  de tabellen zoals in het jaarverslag, een tabblad per tabel",
+        "",
+        "SHA-256:",
+        *(f"  {_sha256(f)}  {f.relative_to(out_dir).as_posix()}" for f in sorted(files)),
+        "",
+    ]
+    path = out_dir / README
+    path.write_text("\n".join(lines), encoding="utf-8")
+    return path
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()

@@ -1,0 +1,38 @@
+"""Parquet, written by DuckDB itself (no pyarrow needed), with the mode in the file's metadata."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from orchestration.publishing.atomic_files import write_atomically
+from orchestration.publishing.export_tables import ExportTable
+
+FOLDER = "parquet"
+
+
+def write_parquet(table: ExportTable, out_dir: Path, metadata: dict[str, str]) -> Path:
+    """The table with its DuckDB column types; `metadata` goes into the file's key-value metadata."""
+    frame = pd.DataFrame(table.rows, columns=table.columns, dtype=object)
+    select = ", ".join(f'cast("{c}" as {t}) as "{c}"' for c, t in zip(table.columns, table.types, strict=True))
+    pairs = ", ".join(f"{_literal(k)}: {_literal(v)}" for k, v in sorted(metadata.items()))
+
+    def write(path: Path) -> None:
+        with duckdb.connect() as con:
+            con.register("export_rows", frame)
+            con.execute(
+                f"copy (select {select} from export_rows) to '{_quoted(path)}'"
+                f" (format parquet, compression zstd, kv_metadata {{{pairs}}})"
+            )
+
+    return write_atomically(out_dir / FOLDER / f"{table.name}.parquet", write)
+
+
+def _literal(value: str) -> str:
+    return f"'{_quoted(value)}'"
+
+
+def _quoted(value: object) -> str:
+    return str(value).replace("'", "''")

@@ -1,0 +1,156 @@
+"""The published copy: only the marts, no person-level column, readable while the warehouse is being
+written and while a new copy is swapped in, and the previous copy kept when publishing fails."""
+
+import json
+import shutil
+import subprocess
+import sys
+import time
+
+import duckdb
+import pytest
+
+from orchestration.publishing.marts import PersonLevelColumnError, person_level_columns, published_marts
+from orchestration.publishing.published_copy import publish_copy
+
+MART_NAMES = "select table_name from information_schema.tables where table_schema = 'marts'"
+SURROGATE_KEYS = {"melding_sleutel", "vervolgactie_sleutel", "traject_sleutel", "huisverbod_sleutel"}
+
+
+@pytest.fixture(scope="module")
+def warehouse(pipeline, tmp_path_factory):
+    """A copy of the session's warehouse: these tests lock and change it."""
+    copy = tmp_path_factory.mktemp("warehouse") / "vh.duckdb"
+    shutil.copy(pipeline.paths.warehouse, copy)
+    return copy
+
+
+@pytest.fixture
+def published(warehouse, tmp_path):
+    return publish_copy(warehouse, tmp_path / "published" / "vh_marts.duckdb")
+
+
+def test_the_copy_holds_the_marts_and_nothing_else(published, warehouse):
+    with duckdb.connect(str(published), read_only=True) as con:
+        schemas = {
+            row[0] for row in con.execute("select distinct table_schema from information_schema.tables").fetchall()
+        }
+        tables = [row[0] for row in con.execute(MART_NAMES).fetchall()]
+    assert schemas == {"marts", "publicatie"}
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        in_warehouse = published_marts(con)
+    assert sorted(tables) == sorted(in_warehouse)
+    assert {t.split("_")[0] for t in tables} == {"tabel", "bijlage", "report", "fct", "dim"}
+
+
+def test_every_mart_is_copied_row_for_row(published, warehouse):
+    with duckdb.connect() as con:
+        con.execute(f"attach '{published}' as pub (read_only)")
+        con.execute(f"attach '{warehouse}' as wh (read_only)")
+        sql = "select table_name from duckdb_tables() where database_name = 'pub' and schema_name = 'marts'"
+        for (table,) in con.execute(sql).fetchall():
+            for a, b in (("pub", "wh"), ("wh", "pub")):
+                difference = con.execute(
+                    f"select count(*) from (from {a}.marts.{table} except all from {b}.marts.{table})"
+                )
+                assert difference.fetchone()[0] == 0, f"{table} differs between warehouse and copy"
+
+
+def test_no_person_level_column_is_published(published):
+    with duckdb.connect(str(published), read_only=True) as con:
+        columns = [row[0] for row in con.execute("select column_name from duckdb_columns()").fetchall()]
+    keys = {c for c in columns if c.endswith("_sleutel")}
+    assert keys and keys <= SURROGATE_KEYS
+    assert not [c for c in columns if any(word in c for word in ("persoon", "bsn", "geboorte", "pseudo"))]
+    assert person_level_columns(columns) == []
+
+
+def test_the_guard_knows_a_person_level_column_from_a_harmless_one():
+    assert person_level_columns(["persoon_sleutel", "bsn", "achternaam", "geboortedatum", "melding_sleutel"]) == [
+        "persoon_sleutel", "bsn", "achternaam", "geboortedatum",
+    ]  # fmt: skip
+    assert person_level_columns(["maandnaam", "namen_in_bronnen", "huisverbod_sleutel", "leeftijdsklasse"]) == []
+
+
+def test_a_person_level_column_stops_publication_and_the_previous_copy_stays(warehouse, published, tmp_path):
+    leaky = tmp_path / "leaky.duckdb"
+    shutil.copy(warehouse, leaky)
+    with duckdb.connect(str(leaky)) as con:
+        con.execute("create table marts.fct_personen as select 'abc' as persoon_sleutel, 1 as aantal")
+    before = published.read_bytes()
+    with pytest.raises(PersonLevelColumnError, match="persoon_sleutel"):
+        publish_copy(leaky, published)
+    assert published.read_bytes() == before
+    assert [p.name for p in published.parent.iterdir()] == [published.name], "the temporary file was left behind"
+
+
+HOLD_OPEN_FOR_WRITING = """
+import sys, time, duckdb
+con = duckdb.connect(sys.argv[1])
+con.execute("create or replace table main.nachtelijke_load (x integer)")
+print("locked", flush=True)
+time.sleep(60)
+"""
+
+
+def test_analysts_read_the_copy_while_the_nightly_load_holds_the_warehouse(warehouse, published):
+    writer = subprocess.Popen(
+        [sys.executable, "-c", HOLD_OPEN_FOR_WRITING, str(warehouse)], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert writer.stdout.readline().strip() == "locked"
+        with pytest.raises(duckdb.IOException):  # what an analyst opening the warehouse itself would get
+            duckdb.connect(str(warehouse), read_only=True)
+        before = published.read_bytes()
+        with pytest.raises(duckdb.IOException):  # publishing now fails: the previous copy stays
+            publish_copy(warehouse, published)
+        assert published.read_bytes() == before
+        answer = subprocess.run(
+            [sys.executable, "-c", "import duckdb, sys; print(duckdb.connect(sys.argv[1], read_only=True)"
+             ".execute('select totaal from marts.tabel_02_meldingen_per_doelgroep_per_gemeente"
+             " where doelgroep = $$Totaal$$').fetchone()[0])", str(published)],
+            capture_output=True, text=True, timeout=60, check=True,
+        )  # fmt: skip
+        assert int(answer.stdout) > 0
+    finally:
+        writer.kill()
+        writer.wait()
+
+
+READ_IN_A_LOOP = """
+import json, sys, time, duckdb
+path, how, seconds = sys.argv[1], sys.argv[2], float(sys.argv[3])
+held = duckdb.connect(path, read_only=True) if how == "held" else None  # a BI tool keeping its connection open
+seen, errors, reads, deadline = set(), [], 0, time.monotonic() + seconds
+print("reading", flush=True)
+while time.monotonic() < deadline:
+    try:
+        con = held or duckdb.connect(path, read_only=True)  # else a CLI or notebook opening it anew each time
+        seen.add(str(con.execute("select gepubliceerd_op from publicatie.versie").fetchone()[0]))
+        assert con.execute("select count(*) from marts.report_cells").fetchone()[0] > 0
+        assert con.execute("select count(*) from marts.fct_meldingen").fetchone()[0] > 0
+        if con is not held:
+            con.close()
+        reads += 1
+    except Exception as error:
+        errors.append(repr(error))
+print(json.dumps({"versions": len(seen), "errors": errors, "reads": reads}))
+"""
+
+
+def test_readers_never_fail_while_a_new_copy_is_swapped_in(warehouse, published):
+    command = [sys.executable, "-c", READ_IN_A_LOOP, str(published)]
+    readers = {
+        how: subprocess.Popen([*command, how, "4"], stdout=subprocess.PIPE, text=True) for how in ("fresh", "held")
+    }
+    assert all(reader.stdout.readline().strip() == "reading" for reader in readers.values())
+    deadline = time.monotonic() + 3
+    publications = 0
+    while time.monotonic() < deadline:
+        publish_copy(warehouse, published)
+        publications += 1
+    results = {how: json.loads(reader.communicate(timeout=60)[0]) for how, reader in readers.items()}
+    assert publications >= 3
+    assert results["fresh"]["errors"] == [] and results["held"]["errors"] == []
+    assert results["fresh"]["reads"] > 10 and results["fresh"]["versions"] >= 2, "the fresh reader saw no new copy"
+    assert results["held"]["reads"] > 10 and results["held"]["versions"] == 1, "an open connection keeps its copy"
