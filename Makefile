@@ -4,7 +4,7 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | cksum | cut -d' ' -f1)
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt expectations/report/web_assets/package-lock.json | cksum | cut -d' ' -f1)
 PORT ?= 3000
 PYTEST_ARGS ?=
 
@@ -12,10 +12,12 @@ PYTEST_ARGS ?=
 
 install: $(STAMP)
 
-$(STAMP): pyproject.toml constraints.txt
+$(STAMP): pyproject.toml constraints.txt expectations/report/web_assets/package-lock.json
 	@$(PYTHON) -c 'import sys; sys.exit(0 if (3, 11) <= sys.version_info[:2] < (3, 13) else "Python 3.11 or 3.12 is needed")'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --disable-pip-version-check -c constraints.txt -e ".[dev]"
+	@# the Data Docs' scripts and styles, pinned by package-lock.json, shipped with the site (no CDN)
+	npm ci --prefix expectations/report/web_assets --no-audit --no-fund --ignore-scripts --loglevel=error
 	@rm -f $(VENV)/.installed-*
 	@touch $@
 
@@ -43,6 +45,13 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/sqlfluff lint dbt_project
+
+## bench: time the pipeline on simulated worlds (scales 1, 10, 100; BENCH_SCALES=1,10,100,1000 for the
+## national decade) against a DuckDB floor and a pandas peer, and write docs/benchmark.md
+BENCH_SCALES ?= 1,10,100
+.PHONY: bench
+bench: install
+	$(BIN)/vhpipe bench --scales $(BENCH_SCALES) --write docs/benchmark.md
 
 ## ui: the Dagster UI on http://localhost:$(PORT)
 ui: install

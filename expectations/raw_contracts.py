@@ -20,7 +20,12 @@ PERSON_COLUMNS = {
     "leeftijdsklasse": "VARCHAR",
     "is_testpersoon": "BOOLEAN",
 }
-LINEAGE_COLUMNS = {"_row_hash": "VARCHAR", "_row_number": "INTEGER", "_delivery_id": "VARCHAR", "_loaded_at": "TIMESTAMP"}
+LINEAGE_COLUMNS = {
+    "_row_hash": "VARCHAR",
+    "_row_number": "INTEGER",
+    "_delivery_id": "VARCHAR",
+    "_loaded_at": "TIMESTAMP",
+}
 
 
 @dataclass(frozen=True)
@@ -55,6 +60,10 @@ class RawTable:
         return {**columns, **PERSON_COLUMNS, **(self.extra_columns or {}), **LINEAGE_COLUMNS}
 
 
+def _columns(names: str) -> tuple[str, ...]:
+    return tuple(names.split())
+
+
 def _iso_date(column: str) -> str:
     return f"try_cast(t.{column} as date)"
 
@@ -72,10 +81,7 @@ RAW_TABLES: tuple[RawTable, ...] = (
     RawTable(
         "politie_mutaties",
         "politie",
-        (
-            "mutatienummer", "versie", "mutatiedatum", "incidentcode", "projectcode", "selectiecode", "pleegplaats",
-            "rol",
-        ),  # fmt: skip
+        _columns("mutatienummer versie mutatiedatum incidentcode projectcode selectiecode pleegplaats rol"),
         event_date="try_strptime(t.mutatiedatum, '%d-%m-%Y')::date",
         # the drop is named after the day it was delivered; a mutatie cannot be newer than its drop
         latest_allowed=(
@@ -85,7 +91,7 @@ RAW_TABLES: tuple[RawTable, ...] = (
     RawTable(
         "om_casusoverleggen",
         "om",
-        ("casusoverleg_id", "parketnummer", "soort_overleg", "datum_overleg", "pleeggemeente", "gewijzigd_op"),
+        _columns("casusoverleg_id parketnummer soort_overleg datum_overleg pleeggemeente gewijzigd_op"),
         event_date=_iso_date("datum_overleg"),
         latest_allowed=f"{_moment('gewijzigd_op')}::date",
         window=OM_WINDOW,
@@ -93,7 +99,7 @@ RAW_TABLES: tuple[RawTable, ...] = (
     RawTable(
         "om_veelplegersplannen",
         "om",
-        ("plan_id", "doelgroep", "gemeente", "startdatum", "einddatum", "gewijzigd_op"),
+        _columns("plan_id doelgroep gemeente startdatum einddatum gewijzigd_op"),
         event_date=_iso_date("startdatum"),
         latest_allowed=f"{_moment('gewijzigd_op')}::date",
         window=OM_WINDOW,
@@ -101,7 +107,7 @@ RAW_TABLES: tuple[RawTable, ...] = (
     RawTable(
         "om_strafzaken",
         "om",
-        ("parketnummer", "feitdatum", "feitcode", "pleeggemeente", "grond", "gewijzigd_op"),
+        _columns("parketnummer feitdatum feitcode pleeggemeente grond gewijzigd_op"),
         event_date=_iso_date("feitdatum"),
         latest_allowed=f"{_moment('gewijzigd_op')}::date",
         window=OM_WINDOW,
@@ -109,10 +115,9 @@ RAW_TABLES: tuple[RawTable, ...] = (
     RawTable(
         "vh_meldingen",
         "vh",
-        (
-            "melding_id", "meldingsdatum", "herkomst", "melder", "doelgroep_code", "gemeente", "buurt",
-            "geregistreerd_op", "gewijzigd_op",
-        ),  # fmt: skip
+        _columns(
+            "melding_id meldingsdatum herkomst melder doelgroep_code gemeente buurt geregistreerd_op gewijzigd_op"
+        ),
         event_date=_iso_date("meldingsdatum"),
         latest_allowed=f"{_moment('gewijzigd_op')}::date",
         window=VH_WINDOW,
@@ -120,10 +125,7 @@ RAW_TABLES: tuple[RawTable, ...] = (
     RawTable(
         "vh_vervolgacties",
         "vh",
-        (
-            "vervolgactie_id", "melding_id", "datum", "soort_code", "doelgroep_code", "gemeente", "buurt",
-            "gewijzigd_op",
-        ),  # fmt: skip
+        _columns("vervolgactie_id melding_id datum soort_code doelgroep_code gemeente buurt gewijzigd_op"),
         event_date=_iso_date("datum"),
         latest_allowed=f"{_moment('gewijzigd_op')}::date",
         window=VH_WINDOW,
@@ -131,10 +133,7 @@ RAW_TABLES: tuple[RawTable, ...] = (
     RawTable(
         "vh_trajecten",
         "vh",
-        (
-            "traject_id", "categorie", "soort_code", "doelgroep_code", "gemeente", "buurt", "startdatum", "einddatum",
-            "gewijzigd_op",
-        ),  # fmt: skip
+        _columns("traject_id categorie soort_code doelgroep_code gemeente buurt startdatum einddatum gewijzigd_op"),
         event_date=_iso_date("startdatum"),
         latest_allowed=f"{_moment('gewijzigd_op')}::date",
         window=VH_WINDOW,
@@ -142,10 +141,7 @@ RAW_TABLES: tuple[RawTable, ...] = (
     RawTable(
         "gemeenten_huisverboden",
         "gemeenten",
-        (
-            "registratienummer", "gemeente", "datum_rihg", "opgelegd", "datum_opgelegd", "ingetrokken", "verlengd",
-            "einddatum",
-        ),  # fmt: skip
+        _columns("registratienummer gemeente datum_rihg opgelegd datum_opgelegd ingetrokken verlengd einddatum"),
         event_date=_iso_date("datum_rihg"),
         # one workbook per gemeente per quarter, by datum RIHG (`…_2011_Q3.xlsx`)
         earliest_allowed="coalesce(q.kwartaal_begin, date '2000-01-01')",

@@ -39,7 +39,9 @@ class SuiteOutcome:
 def load_suite_definition(name: str) -> dict:
     """The suite's JSON, with the expectations of the fragments it `include`s (`_name.json`) put first."""
     definition = json.loads((SUITES_DIR / f"{name}.json").read_text(encoding="utf-8"))
-    included = [e for fragment in definition.pop("include", []) for e in load_suite_definition(fragment)["expectations"]]
+    included = [
+        e for fragment in definition.pop("include", []) for e in load_suite_definition(fragment)["expectations"]
+    ]
     return {**definition, "expectations": [*included, *definition["expectations"]]}
 
 
@@ -51,11 +53,13 @@ def run_suite(
     parameters: dict[str, Any] | None = None,
     subject: str = "",
     group: str = "",
+    shown_rows: int | None = SHOWN_ROWS,
 ) -> SuiteOutcome:
     """Validate `frame` against suite `name`; each failure names the offending rows by `id_column`.
 
     `parameters` fill the suite's `{"$PARAMETER": ...}` values (code sets read from the seeds).
-    When `subject` is given, every failure message starts with it.
+    When `subject` is given, every failure message starts with it. A failure names at most
+    `shown_rows` rows and counts the rest (None: all of them).
     """
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
     import great_expectations as gx
@@ -78,18 +82,19 @@ def run_suite(
         result_format={"result_format": "COMPLETE", "unexpected_index_column_names": [id_column]},
     )
     prefix = f"{subject}: " if subject else ""
-    failures = [prefix + _describe(r, id_column) for r in result.results if not r.success]
+    failures = [prefix + _describe(r, id_column, shown_rows) for r in result.results if not r.success]
     return SuiteOutcome(name, bool(result.success), len(result.results), failures, subject, group, result)
 
 
-def _describe(result, id_column: str) -> str:
+def _describe(result, id_column: str, shown_rows: int | None = SHOWN_ROWS) -> str:
     config = result.expectation_config
     explanation = (config.meta or {}).get("explanation", config.type)
     if result.exception_info and result.exception_info.get("raised_exception"):
         return f"{config.type} could not run: {result.exception_info.get('exception_message')}"
     rows = result.result.get("unexpected_index_list") or []
-    shown = "; ".join(_row_text(row, id_column) for row in rows[:SHOWN_ROWS])
-    more = f" (and {len(rows) - SHOWN_ROWS} more)" if len(rows) > SHOWN_ROWS else ""
+    limit = len(rows) if shown_rows is None else shown_rows
+    shown = "; ".join(_row_text(row, id_column) for row in rows[:limit])
+    more = f" (and {len(rows) - limit} more)" if len(rows) > limit else ""
     if shown:
         return f"{explanation}: {shown}{more}"
     observed = result.result.get("observed_value")

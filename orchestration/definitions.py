@@ -9,6 +9,7 @@ PATHS = prepare_environment()
 
 # the rest needs the environment (dbt's manifest lives in the data folder)
 from orchestration.alerts import record_failure  # noqa: E402
+from orchestration.assets.audit import audit_reconciliation  # noqa: E402
 from orchestration.assets.extract import CONNECTORS, EXTRACT_ASSETS, FRESHNESS_CHECKS, raw_key  # noqa: E402
 from orchestration.assets.publish import PUBLISH_ASSETS  # noqa: E402
 from orchestration.assets.transform import dbt_resource, veiligheidshuis_dbt  # noqa: E402
@@ -60,7 +61,7 @@ nightly_schedule = dg.build_schedule_from_partitioned_job(
 def build_defs(paths: DataPaths) -> dg.Definitions:
     """The definitions for one data folder (dbt finds the warehouse through prepare_environment)."""
     return dg.Definitions(
-        assets=[*EXTRACT_ASSETS, veiligheidshuis_dbt, *PUBLISH_ASSETS],
+        assets=[*EXTRACT_ASSETS, veiligheidshuis_dbt, audit_reconciliation, *PUBLISH_ASSETS],
         asset_checks=FRESHNESS_CHECKS,
         jobs=[nightly_load, full_refresh, audit_checks],
         schedules=[nightly_schedule],

@@ -1,3 +1,4 @@
+{{ config(meta={"dagster": {"ref": {"name": "report_cell_members"}}}) }}
 -- Every count cell of the report equals the number of records that make it up, for every cell of
 -- every table (percentages are shares, not counts, and have no members). Returns the cells that do not.
 with

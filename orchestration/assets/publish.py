@@ -11,7 +11,11 @@ import dagster as dg
 from orchestration.publishing import SuppressionSettings, build_annual_report, export_all, publish_copy
 from orchestration.resources import Warehouse
 
-MARTS = [dg.AssetKey(["marts", "report_cells"]), dg.AssetKey(["marts", "bijlage_3_in_een_oogopslag"])]
+MARTS = [
+    dg.AssetKey(["marts", "report_cells"]),
+    dg.AssetKey(["marts", "bijlage_3_in_een_oogopslag"]),
+    dg.AssetKey(["audit", "reconciliation"]),  # its blocking checks must pass before anything is published
+]
 PUBLISHED = dg.AssetKey(["published", "vh_marts"])
 
 
