@@ -75,3 +75,16 @@ def test_vhpipe_explain_prints_the_members_of_a_cell_and_their_sources(pipeline)
         env=env, capture_output=True, text=True, check=False, timeout=60,
     )  # fmt: skip
     assert unknown.returncode == 2 and "Integrale aanpak" in unknown.stderr
+
+
+def test_one_click_on_a_figure_in_the_reconciliation_page_shows_its_records(pipeline, tmp_path):
+    from expectations.report import build_reports
+    from browser import visit
+
+    reports = build_reports(pipeline.paths.warehouse, tmp_path / "reports", year=pipeline.simulation.year)
+    page = reports.reconciliation.as_uri()
+    shown = visit(page, screenshot=tmp_path / "members.png", click="a[href^='leden/']")
+    assert shown.console_errors == [] and shown.page_errors == [] and shown.outside_requests == []
+    assert "registraties vormen dit getal" in shown.text
+    assert "Per bronsysteem" in shown.text and "Per levering" in shown.text
+    assert (tmp_path / "members.png").stat().st_size > 0

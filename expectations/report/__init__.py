@@ -11,6 +11,7 @@ from pathlib import Path
 import duckdb
 
 from expectations.report.data_docs import build_data_docs
+from expectations.report.member_pages import write_member_pages
 from expectations.report.page_data import gather
 from expectations.report.reconciliation_page import render
 from expectations.runner import SuiteOutcome
@@ -52,12 +53,14 @@ def build_reports(
     page = reports / RECONCILIATION_PAGE
     with duckdb.connect(str(warehouse_path), read_only=True) as con:
         data = gather(con, year)
+        member_links = write_member_pages(con, reports)
     html = render(
         data,
         check_results,
         data_docs_index=_relative(index, page),
         validation_pages=_validation_pages(index.parent, page),
         generated_at=generated_at,
+        member_links=member_links,
     )
     page.write_text(html, encoding="utf-8")
     return ReportPaths(data_docs_index=index, reconciliation=page)

@@ -93,11 +93,13 @@ def render(
     data_docs_index: str | None,
     validation_pages: dict[tuple[str, str], str],
     generated_at: datetime,
+    member_links: dict[tuple[str, str, str], str] | None = None,
 ) -> str:
-    """The whole page as one HTML string; links are relative to the page."""
+    """The whole page as one HTML string; links are relative to the page. Each figure links to
+    the page of the records that make it up (`member_links`)."""
     sections = [
         _header(data, outcomes, data_docs_index, generated_at),
-        _tables(data),
+        _tables(data, member_links or {}),
         _contradictions(data),
         _identities(data),
         _checks(outcomes, data_docs_index, validation_pages),
@@ -142,7 +144,7 @@ def _box(label: str, value: str, *, ok: bool) -> str:
     return f'<div class="box"><b class="{"ok" if ok else "fout"}">{escape(value)}</b>{escape(label)}</div>'
 
 
-def _tables(data: ReconciliationData) -> str:
+def _tables(data: ReconciliationData, links: dict) -> str:
     legend = (
         '<p class="legend"><span class="gelijk" style="background:#edf7ed">gelijk</span>'
         '<span style="background:#fff3cd">tegenspraak in de publicatie</span>'
@@ -160,13 +162,13 @@ def _tables(data: ReconciliationData) -> str:
     parts = [intro]
     for tabel, cells in data.cells.groupby("tabel", sort=False):
         caption = CAPTIONS[tabel].format(jaar=data.year, volgend_jaar=data.year + 1)
-        body = _appendix(cells) if tabel == "B3" else _grid(tabel, cells)
+        body = _appendix(cells, links) if tabel == "B3" else _grid(tabel, cells, links)
         footnote = f'<p class="note">{escape(FOOTNOTES[tabel])}</p>' if tabel in FOOTNOTES else ""
         parts.append(f'<section class="tabel"><h3>{escape(caption)}</h3>\n{body}{footnote}</section>')
     return "\n".join(parts)
 
 
-def _grid(tabel: str, cells: pd.DataFrame) -> str:
+def _grid(tabel: str, cells: pd.DataFrame, links: dict) -> str:
     columns = cells.drop_duplicates("kolom").sort_values("kolom_volgorde")["kolom"].tolist()
     rows = cells.drop_duplicates("rij").sort_values("rij_volgorde")["rij"].tolist()
     by_cell = {(r.rij, r.kolom): r for r in cells.itertuples(index=False)}
@@ -177,12 +179,12 @@ def _grid(tabel: str, cells: pd.DataFrame) -> str:
     for rij in rows:
         label = next((c.label_gedrukt for c in cells.itertuples() if c.rij == rij and _present(c.label_gedrukt)), rij)
         row_class = ' class="totaal"' if rij == TOTAAL else ""
-        tds = "".join(_cell(by_cell.get((rij, kolom))) for kolom in columns)
+        tds = "".join(_cell(by_cell.get((rij, kolom)), links) for kolom in columns)
         lines.append(f"<tr{row_class}><th>{escape(label)}</th>{tds}</tr>")
     return f"<table>{''.join(lines)}</table>"
 
 
-def _appendix(cells: pd.DataFrame) -> str:
+def _appendix(cells: pd.DataFrame, links: dict) -> str:
     """Bijlage 3 is printed as a list per rubriek, not as a grid."""
     parts = []
     for rubriek, rows in cells.sort_values(["kolom_volgorde", "rij_volgorde"]).groupby("kolom", sort=False):
@@ -190,12 +192,12 @@ def _appendix(cells: pd.DataFrame) -> str:
         for r in rows.itertuples(index=False):
             row_class = ' class="totaal"' if r.rij == TOTAAL else ""
             label = r.label_gedrukt if _present(r.label_gedrukt) else r.rij
-            lines.append(f"<tr{row_class}><td>{escape(label)}</td>{_cell(r)}</tr>")
+            lines.append(f"<tr{row_class}><td>{escape(label)}</td>{_cell(r, links)}</tr>")
         parts.append(f"<table>{''.join(lines)}</table>")
     return f'<div class="rubrieken">{"".join(parts)}</div>'
 
 
-def _cell(cell: Any) -> str:
+def _cell(cell: Any, links: dict | None = None) -> str:
     if cell is None:
         return "<td></td>"
     suffix = "%" if is_percentage(cell.kolom) else ""
@@ -213,6 +215,9 @@ def _cell(cell: Any) -> str:
     title = cell.toelichting if _present(cell.toelichting) else STATUS_TEXT.get(cell.status, "")
     small = "".join(f"<small>{escape(n)}</small>" for n in notes)
     value = f"{_number(cell.berekend)}{suffix}" if _present(cell.berekend) else ""
+    link = (links or {}).get((cell.tabel, cell.rij, cell.kolom))
+    if link and value:  # one click from a figure to the records that make it up
+        value = f'<a href="{escape(link)}">{value}</a>'
     return f'<td class="num {cell.status}" title="{escape(title)}">{value}{small}</td>'
 
 
