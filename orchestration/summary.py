@@ -70,6 +70,8 @@ def render_summary(paths: DataPaths, run_id: str, success: bool, checks: list[Ch
         f"  published copy      {paths.published}" + ("" if paths.published.exists() else "  (not published)"),
         f"  exports             {paths.exports}/intern, {paths.exports}/openbaar",
         f"  annual report       {paths.reports}/jaarverslag_<jaar>.html (and _openbaar.html)",
+        f"  auditor's report    {paths.reports}/reconciliation.html, Data Docs in {paths.reports}/data_docs/",
+        f"  dbt docs            {paths.reports}/dbt_docs/index.html",
         f"  run log             {log_file}",
         f"  Dagster instance    {paths.dagster_home}  (make ui to browse runs)",
     ]

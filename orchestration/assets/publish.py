@@ -7,6 +7,7 @@ ledger checks the extract steps), so a failed run leaves the previous published 
 import os
 
 import dagster as dg
+from dagster_dbt import DbtCliResource
 
 from orchestration.publishing import SuppressionSettings, build_annual_report, export_all, publish_copy
 from orchestration.resources import Warehouse
@@ -79,4 +80,19 @@ def jaarverslag(warehouse: Warehouse) -> dg.MaterializeResult:
     return dg.MaterializeResult(metadata={"intern": str(internal), "openbaar": str(public)})
 
 
-PUBLISH_ASSETS = [published_marts, exports, jaarverslag]
+@dg.asset(
+    key=["published", "dbt_docs"],
+    deps=[PUBLISHED],
+    group_name="published",
+    owners=["team:analytics"],
+    kinds={"dbt", "html"},
+    description="The dbt documentation site (models, columns, lineage graph) in data/reports/dbt_docs/.",
+)
+def dbt_docs(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: Warehouse) -> dg.MaterializeResult:
+    target = warehouse.paths.reports / "dbt_docs"
+    with warehouse.writer(holder=f"run {context.run_id} (dbt docs)"):  # dbt opens the warehouse to read the catalog
+        dbt.cli(["docs", "generate"], target_path=target, raise_on_error=True).wait()
+    return dg.MaterializeResult(metadata={"index": dg.MetadataValue.path(str(target / "index.html"))})
+
+
+PUBLISH_ASSETS = [published_marts, exports, jaarverslag, dbt_docs]
