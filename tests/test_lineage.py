@@ -78,8 +78,9 @@ def test_vhpipe_explain_prints_the_members_of_a_cell_and_their_sources(pipeline)
 
 
 def test_one_click_on_a_figure_in_the_reconciliation_page_shows_its_records(pipeline, tmp_path):
-    from expectations.report import build_reports
     from browser import visit
+
+    from expectations.report import build_reports
 
     reports = build_reports(pipeline.paths.warehouse, tmp_path / "reports", year=pipeline.simulation.year)
     page = reports.reconciliation.as_uri()

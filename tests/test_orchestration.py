@@ -145,11 +145,12 @@ def test_a_second_run_is_refused_while_one_writes_with_a_clear_message(tmp_path)
 
 def test_the_writer_lock_makes_a_second_writer_wait_or_refuse(tmp_path):
     warehouse = tmp_path / "vh.duckdb"
-    holder = subprocess.Popen(
-        [sys.executable, "-c", "import sys,time; from orchestration.locking import exclusive_writer as w\n"
-         f"with w(__import__('pathlib').Path({str(warehouse)!r}), 'holder'):\n print('held', flush=True); time.sleep(2)"],
-        stdout=subprocess.PIPE, text=True,
-    )  # fmt: skip
+    hold_for_two_seconds = (
+        "import time\nfrom pathlib import Path\nfrom orchestration.locking import exclusive_writer\n"
+        f"with exclusive_writer(Path({str(warehouse)!r}), 'holder'):\n"
+        "    print('held', flush=True)\n    time.sleep(2)\n"
+    )
+    holder = subprocess.Popen([sys.executable, "-c", hold_for_two_seconds], stdout=subprocess.PIPE, text=True)
     assert holder.stdout.readline().strip() == "held"
     with pytest.raises(WarehouseBusyError, match="being written by holder"), exclusive_writer(warehouse, "second"):
         pass
