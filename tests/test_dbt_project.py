@@ -141,6 +141,8 @@ def layout_pattern(folders: list[str]) -> str | None:
             return r"tabel_\d\d_[a-z0-9_]+|bijlage_3_[a-z0-9_]+|report_cells"
         case ["marts", "analyse"]:
             return r"(fct|dim)_[a-z0-9_]+"
+        case ["audit"]:
+            return r"report_cell_members"  # the auditor's lineage, never published
     return None
 
 

