@@ -18,6 +18,13 @@ def ledger_vs_landed(con: duckdb.DuckDBPyConnection, source: str, table: str) ->
             from raw.{table}
             group by all
         ),
+        purged as (
+            -- rows removed by the retention purge (raw._purges) still count as landed
+            select delivery_id, sum(rows) as purged
+            from raw._purges
+            where table_name = ?
+            group by all
+        ),
         ledger as (
             select delivery_id, accepted
             from raw._deliveries
@@ -26,11 +33,12 @@ def ledger_vs_landed(con: duckdb.DuckDBPyConnection, source: str, table: str) ->
         select
             coalesce(ledger.delivery_id, landed.delivery_id) as delivery_key,
             ledger.delivery_id,
-            coalesce(landed.landed, 0) as landed,
+            coalesce(landed.landed, 0) + coalesce(purged.purged, 0) as landed,
             coalesce(ledger.accepted, 0) as accepted
         from ledger
         full outer join landed on ledger.delivery_id = landed.delivery_id
+        left join purged on coalesce(ledger.delivery_id, landed.delivery_id) = purged.delivery_id
         order by delivery_key
         """,
-        [source, table, table],
+        [table, source, table, table],
     ).df()

@@ -46,6 +46,15 @@ def deliveries_frame(con: duckdb.DuckDBPyConnection, table: RawTable) -> pd.Data
             where {TABLE_OF_DELIVERY.format(id="delivery_id")} = $table
             group by all
         ),
+        purged as (
+            -- rows the retention purge removed (raw._purges) were received and accounted for all the same
+            select
+                delivery_id,
+                sum(rows) filter (where table_name = $table) as landed,
+                sum(rows) filter (where table_name = '_quarantine') as quarantined
+            from raw._purges
+            group by all
+        ),
         keys as (
             select delivery_id from ledger
             union
@@ -62,8 +71,8 @@ def deliveries_frame(con: duckdb.DuckDBPyConnection, table: RawTable) -> pd.Data
             ledger.quarantined,
             ledger.duplicates,
             ledger.accepted + ledger.quarantined + ledger.duplicates as accounted,
-            coalesce(landed.landed, 0) as landed,
-            coalesce(quarantine.quarantine_rows, 0) as quarantine_rows,
+            coalesce(landed.landed, 0) + coalesce(purged.landed, 0) as landed,
+            coalesce(quarantine.quarantine_rows, 0) + coalesce(purged.quarantined, 0) as quarantine_rows,
             coalesce(quarantine.bsn_failures, 0) as bsn_failures,
             1 - coalesce(quarantine.bsn_failures, 0) / nullif(ledger.received, 0) as bsn_pass_share,
             ledger.loaded_at
@@ -71,6 +80,7 @@ def deliveries_frame(con: duckdb.DuckDBPyConnection, table: RawTable) -> pd.Data
         left join ledger on keys.delivery_id = ledger.delivery_id
         left join landed on keys.delivery_id = landed.delivery_id
         left join quarantine on keys.delivery_id = quarantine.delivery_id
+        left join purged on keys.delivery_id = purged.delivery_id
         order by ledger.loaded_at nulls first, delivery_key
         """,
         {"table": table.name},

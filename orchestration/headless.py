@@ -12,6 +12,7 @@ from pathlib import Path
 import dagster as dg
 
 from orchestration.locking import exclusive_writer
+from orchestration.recovery import recover_dead_runs
 from sources.connectors.politie import delivery_day
 from sources.paths import DataPaths
 
@@ -56,11 +57,12 @@ def run_job(
     job_def = defs.resolve_job_def(job)
     tags = days.tags() if (days and job_def.partitions_def is not None) else {}
     holder = f"vhpipe run {job} (pid {os.getpid()})"
+    instance = dg.DagsterInstance.get()
     with (
         exclusive_writer(paths.warehouse, holder, wait_seconds),
         log_file.open("w", encoding="utf-8") as log,
         contextlib.redirect_stdout(sys.stdout if verbose else log),
     ):
-        return job_def.execute_in_process(
-            instance=dg.DagsterInstance.get(), run_config=run_config, tags=tags, raise_on_error=False
-        )
+        for run_id, pid in recover_dead_runs(instance):
+            print(f"vhpipe run: run {run_id} died unfinished (process {pid} is gone); marked failed", file=sys.stderr)
+        return job_def.execute_in_process(instance=instance, run_config=run_config, tags=tags, raise_on_error=False)

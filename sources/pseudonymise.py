@@ -5,7 +5,8 @@ their hashes is quickly built. HMAC-SHA256 with a secret key is, as long as the 
 outside the pipeline and its outputs. The key comes from VH_PSEUDONYM_KEY (hex or text) or
 from the file named by VH_KEY_FILE. In demo mode (the default) a local key file is created
 under `.secrets/` in the project, which git ignores; with VH_MODE=production the connectors
-refuse to run without a configured key.
+refuse to run without a configured key, with a key shorter than MIN_PRODUCTION_KEY_BYTES, or
+with a key file inside the project or the data folder, or readable by other users.
 """
 
 from __future__ import annotations
@@ -17,9 +18,10 @@ import secrets
 from collections.abc import Iterable
 from pathlib import Path
 
-from sources.paths import PROJECT_ROOT
+from sources.paths import PROJECT_ROOT, data_paths
 
 DEMO_KEY_FILE = PROJECT_ROOT / ".secrets" / "pseudonym.key"
+MIN_PRODUCTION_KEY_BYTES = 32  # 256 bits: as long as the HMAC's own output
 
 
 class MissingKeyError(RuntimeError):
@@ -33,12 +35,14 @@ def production_mode() -> bool:
 def load_key() -> bytes:
     """The pseudonymisation key, from the environment, a key file, or (demo only) a local file."""
     if value := os.environ.get("VH_PSEUDONYM_KEY"):
-        return value.encode()
+        return _strong_enough(value.encode(), "VH_PSEUDONYM_KEY")
     if path := os.environ.get("VH_KEY_FILE"):
         key_file = Path(path)
         if not key_file.is_file():
             raise MissingKeyError(f"VH_KEY_FILE points to {key_file}, which does not exist")
-        return key_file.read_bytes().strip()
+        if production_mode():
+            _check_key_file_place(key_file.resolve())
+        return _strong_enough(key_file.read_bytes().strip(), f"the key file {key_file}")
     if production_mode():
         raise MissingKeyError(
             "VH_MODE=production needs a pseudonymisation key: set VH_PSEUDONYM_KEY or VH_KEY_FILE "
@@ -49,6 +53,33 @@ def load_key() -> bytes:
         DEMO_KEY_FILE.write_text(secrets.token_hex(32))
         DEMO_KEY_FILE.chmod(0o600)
     return DEMO_KEY_FILE.read_bytes().strip()
+
+
+def key_problem() -> str | None:
+    """Why the pipeline may not start (production without a usable key), or None: checked before anything runs."""
+    try:
+        load_key()
+    except MissingKeyError as problem:
+        return str(problem)
+    return None
+
+
+def _strong_enough(key: bytes, where: str) -> bytes:
+    if production_mode() and len(key) < MIN_PRODUCTION_KEY_BYTES:
+        raise MissingKeyError(
+            f"VH_MODE=production needs a pseudonymisation key of at least {MIN_PRODUCTION_KEY_BYTES} bytes; "
+            f"{where} holds {len(key)} (make one with: openssl rand -hex 32)"
+        )
+    return key
+
+
+def _check_key_file_place(key_file: Path) -> None:
+    """In production the key lives apart from what it protects, readable by the pipeline's user only."""
+    for name, folder in (("the project (a repository)", PROJECT_ROOT), ("the data folder", data_paths().root)):
+        if key_file.is_relative_to(folder.resolve()):
+            raise MissingKeyError(f"VH_KEY_FILE {key_file} lies inside {name}: keep the key outside both")
+    if key_file.stat().st_mode & 0o077:
+        raise MissingKeyError(f"VH_KEY_FILE {key_file} is readable by other users: chmod 600 it")
 
 
 class Pseudonymiser:

@@ -21,7 +21,6 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 from openpyxl import load_workbook
-from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -131,11 +130,28 @@ def open_workbook(workbook: WorkbookFile) -> Workbook:
     name = workbook.delivery.name
     if not workbook.content.strip():
         raise DeliveryError(SOURCE, name, "the file is empty")
+    check_unpacked_size(workbook.content, name)
     try:
         return load_workbook(BytesIO(workbook.content), data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, TypeError, OSError, SyntaxError) as exc:
-        # openpyxl fails in many ways on a damaged or non-xlsx file; to the contract they are one
-        raise DeliveryError(SOURCE, name, f"cannot be read as an Excel workbook (.xlsx): {exc}") from exc
+    except Exception as exc:
+        # openpyxl fails in many ways on a damaged or non-xlsx file (zip, XML, zlib, struct, key and
+        # value errors); the only input is the file's bytes, so to the contract they are one
+        raise DeliveryError(SOURCE, name, f"cannot be read as an Excel workbook (.xlsx): {exc!r:.300}") from exc
+
+
+MAX_UNPACKED_BYTES = 200 * 2**20  # a quarter's registrations take kilobytes; more is a damaged file or a zip bomb
+
+
+def check_unpacked_size(content: bytes, name: str) -> None:
+    """Refuse a workbook that would unpack to more than MAX_UNPACKED_BYTES before opening it."""
+    try:
+        with zipfile.ZipFile(BytesIO(content)) as archive:
+            unpacked = sum(member.file_size for member in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+        raise DeliveryError(SOURCE, name, f"cannot be read as an Excel workbook (.xlsx): {exc!r:.300}") from exc
+    if unpacked > MAX_UNPACKED_BYTES:
+        problem = f"unpacks to {unpacked} bytes (more than {MAX_UNPACKED_BYTES}): not a workbook of registrations"
+        raise DeliveryError(SOURCE, name, problem)
 
 
 def header_columns(values: Sequence[object]) -> dict[str, list[int]]:
@@ -300,9 +316,25 @@ def required_when_opgelegd(column: str, opgelegd: pd.Series) -> rules.Rule:
     return rules.Rule(column, lambda s: (opgelegd == JA) & ~_filled(s), "{column} is missing while opgelegd is Ja")
 
 
+PERSON_FIELDS = ("bsn", "achternaam", "voornamen", "geboortedatum")
+# rules on the pleger's fields: their clear values do not land, so a quarantined row records whether
+# it passed them (a requeue cannot check them again)
+PERSON_RULES = [
+    *rules.field_lengths(PERSON_FIELDS),
+    rules.elfproef("bsn"),
+    iso_date("geboortedatum", optional=True, personal=True),
+]
+
+
 def row_rules(frame: pd.DataFrame) -> list[rules.Rule]:
     """The contract's row rules, in the order a reader of the quarantine wants to hear of problems."""
+    return [*registration_rules(frame), *PERSON_RULES]
+
+
+def registration_rules(frame: pd.DataFrame) -> list[rules.Rule]:
+    """The rules on the registration's own fields, which land."""
     return [
+        *rules.field_lengths([f for f in FIELDS if f not in PERSON_FIELDS]),
         rules.required("registratienummer"),
         rules.required("datum_rihg"),
         iso_date("datum_rihg"),
@@ -313,8 +345,6 @@ def row_rules(frame: pd.DataFrame) -> list[rules.Rule]:
         required_when_opgelegd("datum_opgelegd", frame["opgelegd"]),
         iso_date("datum_opgelegd", optional=True),
         iso_date("einddatum", optional=True),
-        rules.elfproef("bsn"),
-        iso_date("geboortedatum", optional=True, personal=True),
     ]
 
 
@@ -384,7 +414,8 @@ def load_workbook_file(
     reasons = rules.first_violation(frame, row_rules(frame))
     rows = pseudonymise(frame, pseudonymiser)
     bad = reasons.notna()
-    quarantined = _missing_as_none(rows[bad].assign(reason=reasons[bad]))
+    person_ok = rules.passes(frame[bad], PERSON_RULES)
+    quarantined = _missing_as_none(rows[bad].assign(reason=reasons[bad], _person_fields_valid=person_ok))
     candidates = rows[~bad]
     # A row already landed (a workbook sent again) or repeated within this workbook is a duplicate.
     repeated = candidates["_row_hash"].isin(already_landed(con, candidates["_row_hash"]))

@@ -16,6 +16,8 @@ from datetime import UTC, datetime
 import duckdb
 import pandas as pd
 
+from sources.faultpoints import pause_at
+
 LEDGER_DDL = """
 create schema if not exists raw;
 create table if not exists raw._deliveries (
@@ -39,6 +41,17 @@ create table if not exists raw._quarantine (
     reason varchar not null,
     record json not null,
     quarantined_at timestamp not null
+);
+-- set when a quarantined record was landed after all by a requeue (sources/requeue.py)
+alter table raw._quarantine add column if not exists resolved_by varchar;
+-- every retention purge (sources/retention.py): per raw table and delivery, the rows it removed
+create table if not exists raw._purges (
+    purged_at timestamp not null,
+    table_name varchar not null,
+    delivery_id varchar,
+    cutoff date not null,
+    retention_years integer not null,
+    rows integer not null
 );
 """
 
@@ -118,6 +131,7 @@ def land_delivery(
     try:
         con.execute(f"insert into raw.{table} by name select * from incoming_rows")
         con.execute("insert into raw._quarantine by name select * from incoming_quarantine")
+        pause_at("extract")  # a test kills the run here: rows written, no ledger line, no commit
         con.execute(
             "insert into raw._deliveries values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [

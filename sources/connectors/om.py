@@ -310,7 +310,12 @@ def _row_hashes(out: pd.DataFrame) -> list[str]:
 
 def validate(pull: Pull) -> pd.Series:
     """Per pulled row the reason to quarantine it, or None: the table's own rules, then the person's."""
-    return rules.first_violation(pull.rows, [*pull.entity.row_rules, *person_rules(pull.rows)])
+    return rules.first_violation(pull.rows, [*own_rules(pull.entity), *person_rules(pull.rows)])
+
+
+def own_rules(entity: Entity) -> list[rules.Rule]:
+    """The rules on the table's own columns, which land (and can be checked again from the quarantine)."""
+    return [*rules.field_lengths(entity.columns), *entity.row_rules]
 
 
 def person_rules(rows: pd.DataFrame) -> list[rules.Rule]:
@@ -323,6 +328,7 @@ def person_rules(rows: pd.DataFrame) -> list[rules.Rule]:
     return [
         rules.required("persoon_nr"),
         not_in_personen,
+        *rules.field_lengths(PERSON_COLUMNS),
         rules.elfproef("bsn"),
         iso_date("geboortedatum", optional=True, personal=True),
     ]
@@ -341,7 +347,9 @@ def land_pull(
         return None
     reasons = validate(pull)
     bad = reasons.notna()
-    quarantined = rows[bad].assign(reason=reasons[bad])
+    # persoon_nr, BSN, names and birth date do not land: record whether the row passed their rules
+    person_ok = rules.passes(pull.rows[bad], person_rules(pull.rows))
+    quarantined = rows[bad].assign(reason=reasons[bad], _person_fields_valid=person_ok)
     candidates = rows[~bad]
     repeated = (
         candidates["_row_hash"].isin(_landed_hashes(con, pull.entity, candidates))

@@ -7,6 +7,7 @@ takes every drop in the landing folder that is not yet in the ledger, in name or
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import io
 import re
@@ -39,15 +40,11 @@ COLUMNS = [
     "Geboortedatum",
 ]
 ROLLEN = ["Verdachte", "Slachtoffer", "Betrokkene", "Getuige"]
-ROW_RULES = [
-    rules.required("Mutatienummer"),
-    rules.matches("Mutatienummer", r"PL\d{4}-\d{10}", "a mutatienummer (PLnnnn-jjjjnnnnnn)"),
-    rules.positive_integer("Versie"),
-    rules.required("Mutatiedatum"),
-    rules.dutch_date("Mutatiedatum"),
-    rules.required("Selectiecode"),
-    rules.required("Pleegplaats"),
-    rules.one_of("Rol", ROLLEN),
+PERSON_COLUMNS = ["BSN", "Achternaam", "Voornamen", "Geboortedatum"]
+# rules on the person's fields: their clear values are gone once the row is pseudonymised, so a
+# quarantined row records whether it passed them (a requeue cannot check them again)
+PERSON_RULES = [
+    *rules.field_lengths(PERSON_COLUMNS),
     rules.elfproef("BSN"),
     rules.dutch_date("Geboortedatum", optional=True, personal=True),
 ]
@@ -71,6 +68,35 @@ create table if not exists raw.{TABLE} (
     _loaded_at timestamp
 );
 """
+
+
+def event_rules(delivered_on: date) -> list[rules.Rule]:
+    """The rules on the mutatie itself; a mutatie cannot be dated after the day it was delivered."""
+    return [
+        *rules.field_lengths([c for c in COLUMNS if c not in PERSON_COLUMNS]),
+        rules.required("Mutatienummer"),
+        rules.matches("Mutatienummer", r"PL\d{4}-\d{10}", "a mutatienummer (PLnnnn-jjjjnnnnnn)"),
+        rules.positive_integer("Versie"),
+        rules.required("Mutatiedatum"),
+        rules.dutch_date("Mutatiedatum"),
+        not_after_delivery("Mutatiedatum", delivered_on),
+        rules.required("Selectiecode"),
+        rules.required("Pleegplaats"),
+        rules.one_of("Rol", ROLLEN),
+    ]
+
+
+def not_after_delivery(column: str, delivered_on: date) -> rules.Rule:
+    def broken(s: pd.Series) -> pd.Series:
+        return pd.to_datetime(s, format="%d-%m-%Y", errors="coerce") > pd.Timestamp(delivered_on)
+
+    reason = "{column} '{value}' is after the day the drop was delivered, " + str(delivered_on)
+    return rules.Rule(column, broken, reason)
+
+
+def latest_event_day(delivery_name: str) -> date:
+    """The day a drop was delivered, from its name; for a name without one, today (nothing is dated later)."""
+    return delivery_day(Path(delivery_name)) or date.today()
 
 
 @dataclass(frozen=True)
@@ -109,7 +135,17 @@ def pending_drops(con: duckdb.DuckDBPyConnection, folder: Path, until: date | No
 def read_drop(drop: DropFile) -> pd.DataFrame:
     """The drop as text columns with a 1-based row number (the header is row 0), contract checked."""
     name = drop.delivery.name
-    raw = drop.path.read_bytes()
+    text = decode(drop.path.read_bytes(), name)
+    header, *records = parse_records(text, name)
+    check_header(header, name)
+    check_field_counts(records, len(header), name)
+    frame = pd.DataFrame(records, columns=header, dtype=object).replace({"": None}).astype("str")
+    frame.insert(0, "_row_number", range(1, len(frame) + 1))
+    return frame
+
+
+def decode(raw: bytes, name: str) -> str:
+    """The drop's text: Windows-1252, whole (ending in a line break), not empty."""
     if not raw.strip():
         raise DeliveryError(SOURCE, name, "the file is empty")
     if not raw.isascii() and _is_utf8(raw):
@@ -120,21 +156,47 @@ def read_drop(drop: DropFile) -> pd.DataFrame:
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         raise DeliveryError(SOURCE, name, f"not Windows-1252 text (byte {exc.start})", row=line - 1) from exc
-    header = text.splitlines()[0].split(";")
+    if not text.endswith("\n"):
+        # every line ends in a line break: a last line without one was cut off in transfer
+        problem = "ends in the middle of a line: the file was cut off (truncated); ask the police to send it again"
+        raise DeliveryError(SOURCE, name, problem, row=text.count("\n"))
+    return text
+
+
+def parse_records(text: str, name: str) -> list[list[str]]:
+    """The `;`-separated records (header first), blank lines skipped; quoting errors name the row."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=";", strict=True)
+    records: list[list[str]] = []
+    try:
+        records.extend(record for record in reader if record)
+    except csv.Error as exc:  # an unbalanced quote, or a field larger than csv's limit (128 KB)
+        problem = f"cannot be parsed as `;`-separated text: {exc}"
+        raise DeliveryError(SOURCE, name, problem, row=len(records)) from exc
+    return records
+
+
+def check_header(header: list[str], name: str) -> None:
+    """Exactly the contract's columns, each once, in any order."""
     missing = [c for c in COLUMNS if c not in header]
     extra = [c for c in header if c not in COLUMNS]
-    if missing or extra:
+    repeated = sorted({c for c in header if header.count(c) > 1})
+    if missing or extra or repeated:
         problem = "header does not match the contract:"
         problem += f" missing {missing}" if missing else ""
         problem += f" unexpected {extra}" if extra else ""
+        problem += f" repeated {repeated}" if repeated else ""
         raise DeliveryError(SOURCE, name, problem)
-    try:
-        frame = pd.read_csv(io.StringIO(text), sep=";", dtype=str, keep_default_na=False, na_values=[])
-    except pd.errors.ParserError as exc:
-        raise DeliveryError(SOURCE, name, f"cannot be parsed as `;`-separated text: {exc}") from exc
-    frame = frame.replace({"": None})
-    frame.insert(0, "_row_number", range(1, len(frame) + 1))
-    return frame
+
+
+def check_field_counts(records: list[list[str]], expected: int, name: str) -> None:
+    """Every row has as many fields as the header: pandas would fill a short row up without a word."""
+    for number, record in enumerate(records, start=1):
+        if len(record) != expected:
+            problem = (
+                f"has {len(record)} fields where the header has {expected}: a line cut short, "
+                "or broken by a stray line break, `;` or quote"
+            )
+            raise DeliveryError(SOURCE, name, problem, row=number)
 
 
 def _is_utf8(raw: bytes) -> bool:
@@ -175,10 +237,10 @@ def pseudonymise(frame: pd.DataFrame, pseudonymiser: Pseudonymiser) -> pd.DataFr
 
 def load_drop(con: duckdb.DuckDBPyConnection, drop: DropFile, pseudonymiser: Pseudonymiser) -> ledger.DeliveryOutcome:
     frame = read_drop(drop)
-    reasons = rules.first_violation(frame, ROW_RULES)
+    reasons = rules.first_violation(frame, [*event_rules(latest_event_day(drop.delivery.name)), *PERSON_RULES])
     rows = pseudonymise(frame, pseudonymiser)
     bad = reasons.notna()
-    quarantined = rows[bad].assign(reason=reasons[bad])
+    quarantined = rows[bad].assign(reason=reasons[bad], _person_fields_valid=rules.passes(frame[bad], PERSON_RULES))
     candidates = rows[~bad]
     # A row already landed (a repeated delivery) or repeated within this drop is a duplicate.
     con.register("candidate_hashes", candidates[["_row_hash"]])

@@ -14,6 +14,8 @@ import pandas as pd
 
 from sources.bsn import passes_elfproef
 
+MAX_FIELD_CHARACTERS = 1000  # no field of any contract comes near this; longer is garbage (or an attack)
+
 
 @dataclass(frozen=True)
 class Rule:
@@ -74,3 +76,18 @@ def elfproef(column: str) -> Rule:
         return filled & ~s.fillna("").map(passes_elfproef)
 
     return Rule(column, broken, "{column} fails the 11-proef")
+
+
+def at_most(column: str, limit: int = MAX_FIELD_CHARACTERS) -> Rule:
+    """A field of sane length; the reason does not repeat the value (it may be a megabyte)."""
+    return Rule(column, lambda s: s.fillna("").str.len() > limit, f"{{column}} is longer than {limit} characters")
+
+
+def field_lengths(columns: Sequence[str]) -> list[Rule]:
+    """A length rule per column, checked first so that no later reason quotes a huge value."""
+    return [at_most(column) for column in columns]
+
+
+def passes(frame: pd.DataFrame, rules: Sequence[Rule]) -> pd.Series:
+    """Per row, whether it breaks none of `rules`."""
+    return first_violation(frame, rules).isna()

@@ -119,7 +119,11 @@ def iso_timestamp(column: str) -> rules.Rule:
     return rules.Rule(column, broken, "{column} '{value}' is not a timestamp (YYYY-MM-DDTHH:MM:SS)")
 
 
-CLIENT_RULES = [rules.elfproef("client_bsn"), iso_date("client_geboortedatum", optional=True, personal=True)]
+CLIENT_RULES = [
+    *rules.field_lengths([f"client_{field}" for field in CLIENT_FIELDS]),
+    rules.elfproef("client_bsn"),
+    iso_date("client_geboortedatum", optional=True, personal=True),
+]
 
 
 @dataclass(frozen=True)
@@ -128,10 +132,19 @@ class Endpoint:
     table: str  # raw.<table>
     columns: dict[str, str]  # API field -> raw column, in the raw table's order
     record_date: str  # the API field the age band is taken on
-    row_rules: list[rules.Rule]
+    row_rules: list[rules.Rule]  # on the record's own fields; the client's rules (CLIENT_RULES) follow them
 
     def delivery_name(self, watermark: str | None) -> str:
         return f"{self.name} updated_since={watermark or 'begin'}"
+
+    @property
+    def record_rules(self) -> list[rules.Rule]:
+        """The rules on the record's own fields (they land, so a requeue can check them again)."""
+        return [*rules.field_lengths(list(self.columns)), *self.row_rules]
+
+    @property
+    def all_rules(self) -> list[rules.Rule]:
+        return [*self.record_rules, *CLIENT_RULES]
 
 
 ENDPOINTS = (
@@ -161,7 +174,6 @@ ENDPOINTS = (
             rules.required("gemeente"),
             iso_date("geregistreerd_op", optional=True),
             iso_timestamp("gewijzigd_op"),
-            *CLIENT_RULES,
         ],
     ),
     Endpoint(
@@ -188,7 +200,6 @@ ENDPOINTS = (
             rules.one_of("doelgroep", DOELGROEPEN),
             rules.required("gemeente"),
             iso_timestamp("gewijzigd_op"),
-            *CLIENT_RULES,
         ],
     ),
     Endpoint(
@@ -219,7 +230,6 @@ ENDPOINTS = (
             iso_date("startdatum"),
             iso_date("einddatum", optional=True),  # empty while the traject runs
             iso_timestamp("gewijzigd_op"),
-            *CLIENT_RULES,
         ],
     ),
 )
@@ -239,7 +249,7 @@ class Pull:
     @property
     def complete(self) -> bool:
         """False when the register changed while being paged: a record moved forward and another was skipped."""
-        ids = {r.get("id") for r in self.records if isinstance(r, dict)}
+        ids = {_text(r.get("id")) for r in self.records if isinstance(r, dict)}
         return len(ids) >= self.total
 
 
@@ -259,6 +269,9 @@ class RegisterClient:
             records.extend(body["data"])
             if page >= body["total_pages"]:
                 return Pull(records, body["total"])
+            if not body["data"]:  # an empty page before the last: the register would be paged forever
+                problem = f"page {page} of {body['total_pages']} is empty"
+                raise DeliveryError(SOURCE, f"{endpoint} page {page}", problem)
             page += 1
 
     def fetch_page(self, endpoint: str, watermark: str | None, page: int) -> dict:
@@ -294,10 +307,15 @@ def _get_json(url: str, timeout: float, endpoint: str, page: int) -> object:
         raise DeliveryError(SOURCE, f"{endpoint} page {page}", f"HTTP {exc.code}: {detail}") from exc
     except (TimeoutError, urllib.error.URLError, ConnectionError, http.client.HTTPException) as exc:
         raise _TransientError(f"no answer ({type(exc).__name__}: {exc})") from exc
+    return parse_json(body)
+
+
+def parse_json(body: bytes) -> object:
+    """The response body as JSON; a body that is not (UTF-8) JSON is a failed request."""
     try:
         return json.loads(body)
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise _TransientError(f"malformed JSON ({exc})") from exc
+    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as exc:
+        raise _TransientError(f"malformed JSON ({type(exc).__name__}: {str(exc)[:200]})") from exc
 
 
 def _checked_page(body: object, page: int) -> dict:
@@ -305,10 +323,12 @@ def _checked_page(body: object, page: int) -> dict:
     if not isinstance(body, dict) or not isinstance(body.get("data"), list):
         raise _TransientError("the response has no `data` list")
     numbers = {k: body.get(k) for k in ("page", "total_pages", "total")}
-    if not all(isinstance(v, int) and v >= 0 for v in numbers.values()):
+    if not all(isinstance(v, int) and not isinstance(v, bool) and v >= 0 for v in numbers.values()):
         raise _TransientError(f"the response's page, total_pages or total is not a whole number: {numbers}")
     if body["page"] != page:
         raise _TransientError(f"asked for page {page}, got page {body['page']}")
+    if body["total"] > 0 and body["total_pages"] == 0:
+        raise _TransientError(f"the response counts {body['total']} records on 0 pages")
     return body
 
 
@@ -326,10 +346,12 @@ def records_frame(endpoint: Endpoint, records: list) -> pd.DataFrame:
 
 
 def _text(value: object) -> str | None:
-    """Raw keeps text: JSON null and blanks become null, anything else its text."""
+    """Raw keeps text: JSON null and blanks become null, anything else its text (valid Unicode)."""
     if value is None:
         return None
     text = value if isinstance(value, str) else json.dumps(value)
+    # JSON can escape half a surrogate pair ("\\ud800"), which no UTF-8 text can hold: it becomes '?'
+    text = text.encode("utf-8", "replace").decode("utf-8")
     return text if text.strip() else None
 
 
@@ -413,9 +435,10 @@ def land_pull(
     delivery = ledger.Delivery(SOURCE, endpoint.delivery_name(watermark), content_sha256(rows))
     if delivery.delivery_id in ledger.loaded_deliveries(con, SOURCE):
         return None  # this very pull was landed before (the watermark was held back)
-    reasons = rules.first_violation(frame, endpoint.row_rules)
+    reasons = rules.first_violation(frame, endpoint.all_rules)
     bad = reasons.notna()
     candidates = rows[~bad]
+    quarantined = rows[bad].assign(reason=reasons[bad], _person_fields_valid=rules.passes(frame[bad], CLIENT_RULES))
     repeated = _already_landed(con, endpoint.table, candidates)
     new_watermark = next_watermark(frame, pull, watermark)
 
@@ -431,7 +454,7 @@ def land_pull(
         delivery,
         endpoint.table,
         candidates[~repeated],
-        _with_nulls(rows[bad].assign(reason=reasons[bad])),
+        _with_nulls(quarantined),
         int(repeated.sum()),
         after_insert=advance_watermark if new_watermark else None,
     )
