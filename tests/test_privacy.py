@@ -158,3 +158,28 @@ def test_the_demo_key_lives_outside_the_data_folder_and_git_ignores_it(pipeline)
     assert not demo_key.resolve().is_relative_to((PROJECT_ROOT / "data").resolve())
     ignored = subprocess.run(["git", "check-ignore", "--no-index", "-q", str(demo_key)], cwd=PROJECT_ROOT, check=False)
     assert ignored.returncode == 0, f"{demo_key} is not git-ignored"
+
+
+# --- the surrogate-key salt
+
+
+def test_the_surrogate_key_salt_is_used_but_written_nowhere(pipeline):
+    """The analysts' keys are salted with the secret, and the secret appears in no file the run wrote
+    (dbt's compiled SQL, run results and logs included) nor in the run's Dagster events."""
+    import duckdb
+
+    from orchestration.environment import surrogate_salt
+
+    salt = surrogate_salt()
+    with duckdb.connect(str(pipeline.paths.warehouse), read_only=True) as con:
+        total = con.execute("select count(*) from marts.fct_meldingen").fetchone()[0]
+        salted = con.execute(
+            """select count(*) from marts.fct_meldingen as f join intermediate.int_meldingen as i
+               on f.melding_sleutel = md5(? || ':' || i.bron || ':' || i.melding_id)""",
+            [salt],
+        ).fetchone()[0]
+    assert total > 3000 and salted == total
+    written = [p for p in pipeline.paths.root.rglob("*") if p.is_file() and "landing" not in p.parts]
+    assert any(p.suffix == ".sql" for p in written) and any(p.name == "dbt.log" for p in written)
+    assert [p for p in written if salt.encode() in p.read_bytes()] == []
+    assert salt not in "\n".join(dg.serialize_value(e) for e in pipeline.result.all_events)

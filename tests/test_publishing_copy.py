@@ -154,3 +154,20 @@ def test_readers_never_fail_while_a_new_copy_is_swapped_in(warehouse, published)
     assert results["fresh"]["errors"] == [] and results["held"]["errors"] == []
     assert results["fresh"]["reads"] > 10 and results["fresh"]["versions"] >= 2, "the fresh reader saw no new copy"
     assert results["held"]["reads"] > 10 and results["held"]["versions"] == 1, "an open connection keeps its copy"
+
+
+def test_publishing_clears_what_a_killed_publisher_left_and_spares_a_live_ones(warehouse, published):
+    """A SIGKILL while copying leaves `.vh_marts.duckdb.<pid>.tmp`; the next publication removes it, but
+    never the temporary of a process that is still writing."""
+    dead = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True, check=True
+    )
+    dead_pid = int(dead.stdout)
+    debris = [published.with_name(f".{published.name}.{dead_pid}.tmp{suffix}") for suffix in ("", ".wal")]
+    live = published.with_name(f".{published.name}.1.tmp")  # pid 1 runs as long as the machine does
+    for path in (*debris, live):
+        path.write_bytes(b"half a copy")
+    publish_copy(warehouse, published)
+    assert [p.exists() for p in debris] == [False, False]
+    assert live.exists()
+    live.unlink()

@@ -259,6 +259,8 @@ def test_after_a_kill_while_publishing_rerunning_a_day_changes_no_mart_and_no_ex
         assert run.process.returncode == 0, run.process.stdout[-3000:] + run.process.stderr[-3000:]
     assert again.marts == first.marts and len(first.marts) >= 15
     assert again.exports == first.exports
+    folder = killed.publishing.published.parent
+    assert [p.name for p in folder.iterdir() if ".tmp" in p.name] == []  # the killed copy's debris is gone
     if "publish" in killed.after:
         assert list(killed.publishing.exports.rglob("*.parquet")), "publishing wrote no exports to compare"
     with duckdb.connect(str(killed.publishing.warehouse), read_only=True) as con:

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import duckdb
 
+from orchestration.publishing.atomic_files import remove_stale_temporaries, temporary_for
 from orchestration.publishing.marts import (
     MARTS_SCHEMA,
     REQUIRED_MARTS,
@@ -39,7 +40,8 @@ def publish_copy(warehouse: Path, published: Path) -> Path:
     """
     published = Path(published)
     published.parent.mkdir(parents=True, exist_ok=True)
-    temporary = published.with_name(f".{published.name}.{os.getpid()}.tmp")
+    remove_stale_temporaries(published)  # a copy half-written by a killed run
+    temporary = temporary_for(published)
     try:
         _write_copy(Path(warehouse), temporary)
         _flush_to_disk(temporary)
