@@ -253,3 +253,62 @@ def test_random_tables_never_give_a_hidden_count_away(seed):
         exact = random_table(rng)
         threshold = rng.choice(THRESHOLDS)
         assert_safely_suppressed(exact, suppress(exact, threshold), threshold)
+
+
+# --- across tables ------------------------------------------------------------------------------------------------
+
+
+def shown_identities(tables) -> list[tuple[object, object, str]]:
+    """Each identity of the report between two of Tables 1-9, with the figure each side shows."""
+    from expectations.identities import IDENTITIES
+
+    shown = {}
+    for table in tables:
+        frame, label = table.shown, table.shown.columns[0]
+        for _, row in frame.iterrows():
+            for column in frame.columns[1:]:
+                shown[table.layout.key, row[label], table.layout.heading(column)] = row[column]
+    return [
+        (shown[tuple(i.target)], shown[tuple(i.parts[0])], i.target.label())
+        for i in IDENTITIES
+        if "B3" not in {i.target.tabel, i.parts[0].tabel}
+    ]
+
+
+def test_a_figure_two_tables_share_is_hidden_in_both_or_in_neither(published, tmp_path):
+    """Six huisverboden imposed in Valkenburg: Table 7 hides its 6 to protect the small counts of its
+    Valkenburg column; Table 9 alone would print the 6, and the reader would work Table 7's cells out."""
+    copy = tmp_path / "vh_marts.duckdb"
+    copy.write_bytes(published.read_bytes())
+    with duckdb.connect(str(copy)) as con:
+        t7, t9 = "marts.tabel_07_plannen_van_aanpak_per_doelgroep", "marts.tabel_09_tijdelijk_huisverbod"
+        (was,) = con.execute(f"select valkenburg from {t7} where doelgroep = 'Huiselijk geweld'").fetchone()
+        assert was == con.execute(f"select valkenburg from {t9} where omschrijving like 'Opgelegde%'").fetchone()[0]
+        step = 6 - was
+        con.execute(f"update {t7} set valkenburg = 6, totaal = totaal + {step} where doelgroep = 'Huiselijk geweld'")
+        con.execute(
+            f"update {t7} set valkenburg = valkenburg + {step}, totaal = totaal + {step} where doelgroep = 'Totaal'"
+        )
+        con.execute(f"update {t9} set valkenburg = 6, totaal = totaal + {step} where omschrijving like 'Opgelegde%'")
+        con.execute(
+            """update marts.bijlage_3_in_een_oogopslag set aantal = aantal + ?
+               where rubriek = 'Lange trajecten per doelgroep' and omschrijving in ('Huiselijk geweld', 'Totaal')""",
+            [step],
+        )
+        exact = {t.layout.key: t.exact for t in load_report_tables(con, None)}
+        tables = load_report_tables(con, SuppressionSettings(5))
+    alone = {key: suppress(exact[key], 5) for key in ("7", "9")}
+    assert (alone["7"].loc[2, "valkenburg"], alone["9"].loc[1, "valkenburg"]) == ("x", 6)  # the leak, uncoordinated
+    by_key = {t.layout.key: t.shown for t in tables}
+    assert (by_key["7"].loc[2, "valkenburg"], by_key["9"].loc[1, "valkenburg"]) == ("x", "x")
+    assert [label for left, right, label in shown_identities(tables) if left != right] == []
+    for table in tables:
+        assert_safely_suppressed(table.exact, table.shown, 5)
+
+
+@pytest.mark.parametrize("threshold", THRESHOLDS)
+def test_every_identity_between_the_2011_tables_shows_the_same_figure_on_both_sides(published, threshold):
+    with duckdb.connect(str(published), read_only=True) as con:
+        identities = shown_identities(load_report_tables(con, SuppressionSettings(threshold)))
+    assert len(identities) == 10 and any(isinstance(left, str) for left, _, _ in identities)
+    assert [label for left, right, label in identities if left != right] == []

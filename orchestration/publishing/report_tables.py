@@ -1,7 +1,8 @@
 """The report's tables as they leave the pipeline: exact (internal) or suppressed (public).
 
-In public mode every table is suppressed on its own, and the tables that repeat another table's
-figures follow that table, so no figure hidden in one table is printed in another:
+In public mode Tables 1-9 are suppressed together, so that a figure two tables share is hidden in
+both or in neither (coordination.py), and the tables that repeat another table's figures follow it,
+so no figure hidden in one table is printed in another:
 
 * Bijlage 3 repeats Table 1's counts and the totals of Tables 2, 4, 6 and 7;
 * report_cells holds every cell of every table.
@@ -15,7 +16,8 @@ from dataclasses import dataclass
 import duckdb
 import pandas as pd
 
-from orchestration.publishing.layout import TABLES, TOTAL_COLUMN, TOTAL_LABEL, ReportTable
+from orchestration.publishing.coordination import coordinated_patterns
+from orchestration.publishing.layout import TABLES, TABLES_BY_KEY, TOTAL_COLUMN, TOTAL_LABEL, ReportTable
 from orchestration.publishing.marts import read_mart
 from orchestration.publishing.suppression import SuppressionSettings, suppress
 from orchestration.publishing.table_structure import is_derived
@@ -42,7 +44,9 @@ def load_report_tables(con: duckdb.DuckDBPyConnection, suppression: SuppressionS
     exact = {table.key: read_mart(con, table.mart) for table in TABLES}
     if suppression is None:
         return [LoadedTable(table, exact[table.key], exact[table.key]) for table in TABLES]
-    shown = {key: suppress(frame, suppression.threshold) for key, frame in exact.items() if key != "B3"}
+    tables = {key: frame for key, frame in exact.items() if key != "B3"}
+    hidden = coordinated_patterns(tables, TABLES_BY_KEY, suppression.threshold)
+    shown = {key: suppress(frame, suppression.threshold, hidden_elsewhere=hidden[key]) for key, frame in tables.items()}
     shown["B3"] = _bijlage_3_as_its_sources(exact["B3"], exact, shown, suppression)
     return [LoadedTable(table, exact[table.key], shown[table.key]) for table in TABLES]
 
