@@ -164,17 +164,22 @@ def cmd_bench(args: argparse.Namespace) -> int:
 
 
 def cmd_postgres_roles(args: argparse.Namespace) -> int:
-    from orchestration.postgres.roles import set_up_roles
+    from orchestration.postgres.roles import MissingRoleError, set_up_roles
     from orchestration.postgres.settings import configured_warehouse
 
     prepare_environment(warehouse_url=args.warehouse)
     if not (warehouse := configured_warehouse()):
         print("vhpipe postgres-roles: no PostgreSQL warehouse: give --warehouse or VH_WAREHOUSE_URL", file=sys.stderr)
         return 2
-    set_up_roles(warehouse, args.analyst_role)
+    try:
+        set_up_roles(warehouse, args.analyst_role)
+    except MissingRoleError as missing:
+        print(f"vhpipe postgres-roles: {missing}", file=sys.stderr)
+        return 2
     print(
         f"{warehouse}: role {args.analyst_role} reads the schema marts (now and as dbt rebuilds it), nothing else.\n"
-        f"Give an analyst a login of their own in it: create role <name> login password '…' in role {args.analyst_role};"
+        f"Give each analyst a login of their own in it: "
+        f"create role <name> login password '…' in role {args.analyst_role};"
     )
     return 0
 

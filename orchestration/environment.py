@@ -33,10 +33,9 @@ def select_warehouse(url: str | None = None) -> None:
     """Set dbt's target (and the PostgreSQL connection it reads) from `url`, else from VH_WAREHOUSE_URL."""
     from orchestration.postgres.settings import WAREHOUSE_URL, PostgresWarehouse
 
-    if url is not None:
-        os.environ[WAREHOUSE_URL] = url
-    url = os.environ.get(WAREHOUSE_URL, "").strip()
+    url = (os.environ.get(WAREHOUSE_URL, "") if url is None else url).strip()
     settings = PostgresWarehouse.from_url(url).dbt_environment() if url else {"VH_DBT_TARGET": "duckdb"}
+    os.environ[WAREHOUSE_URL] = url  # only once the URL is known to be good
     for name in ("VH_PG_HOST", "VH_PG_PORT", "VH_PG_USER", "VH_PG_DBNAME", "DBT_ENV_SECRET_VH_PG_PASSWORD"):
         os.environ.pop(name, None)  # nothing of an earlier PostgreSQL setting lingers
     os.environ.update(settings)

@@ -6,13 +6,11 @@ PostgreSQL refuses to run as root; as root the server runs as the OS user `postg
 
 from __future__ import annotations
 
-import glob
 import os
 import shutil
 import socket
 import subprocess
 import tempfile
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,9 +21,10 @@ def binaries() -> Path | None:
     """The folder with initdb and pg_ctl: $PG_BINDIR, else the newest Debian install, else PATH."""
     if configured := os.environ.get("PG_BINDIR"):
         return Path(configured)
-    installed = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"), key=lambda p: int(p.split("/")[4]))
+    debian = Path("/usr/lib/postgresql")
+    installed = sorted(debian.glob("*/bin/initdb"), key=lambda p: int(p.parts[4])) if debian.is_dir() else []
     if installed:
-        return Path(installed[-1]).parent
+        return installed[-1].parent
     found = shutil.which("initdb")
     return Path(found).parent if found else None
 
@@ -109,17 +108,3 @@ def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
-
-
-def wait_until_ready(url: str, seconds: float = 30) -> None:
-    import psycopg
-
-    deadline = time.monotonic() + seconds
-    while True:
-        try:
-            psycopg.connect(url).close()
-            return
-        except psycopg.OperationalError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.2)

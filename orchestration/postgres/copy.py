@@ -108,7 +108,7 @@ def to_postgres(con: duckdb.DuckDBPyConnection, pg, schema: str, tables: Iterabl
                 pg.execute(f"truncate {target}")
             else:
                 pg.execute(f"drop table if exists {target} cascade")
-                pg.execute(f"create table {target} ({', '.join(f'{quoted(c.name)} {c.type}' for c in columns)})")
+                pg.execute(f"create table {target} ({_column_list(columns)})")
             csv = Path(folder) / f"{table}.csv"
             con.execute(f"copy (select * from {quoted(schema, table)}) to '{_sql_string(csv)}' (format csv, header)")
             with pg.cursor().copy(f"copy {target} from stdin (format csv, header true)") as copy, csv.open("rb") as f:
@@ -138,19 +138,22 @@ def to_duckdb(pg, con: duckdb.DuckDBPyConnection, schema: str, tables: Iterable[
         for table in tables:
             columns = postgres_columns(pg, schema, table)
             csv = Path(folder) / f"{table}.csv"
-            with csv.open("wb") as f, pg.cursor().copy(
-                f"copy (select * from {quoted(schema, table)}) to stdout (format csv, header true)"
-            ) as copy:
+            source = f"copy (select * from {quoted(schema, table)}) to stdout (format csv, header true)"
+            with csv.open("wb") as f, pg.cursor().copy(source) as copy:
                 for block in copy:
                     f.write(block)
             types = ", ".join(f"'{_sql_string(c.name)}': '{c.type}'" for c in columns)
-            con.execute(f"create or replace table {quoted(schema, table)} ({', '.join(f'{quoted(c.name)} {c.type}' for c in columns)})")
+            con.execute(f"create or replace table {quoted(schema, table)} ({_column_list(columns)})")
             con.execute(
                 f"insert into {quoted(schema, table)} select * from read_csv('{_sql_string(csv)}', header = true, "
                 f"columns = {{{types}}}, auto_detect = false, allow_quoted_nulls = false)"
             )
             copied[table] = con.execute(f"select count(*) from {quoted(schema, table)}").fetchone()[0]
     return copied
+
+
+def _column_list(columns: list[Column]) -> str:
+    return ", ".join(f"{quoted(c.name)} {c.type}" for c in columns)
 
 
 def _sql_string(value: object) -> str:

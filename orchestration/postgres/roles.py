@@ -10,14 +10,29 @@ ROLES_SQL = Path(__file__).with_name("roles.sql")
 ANALYST_ROLE = "vh_analist"
 
 
+class MissingRoleError(RuntimeError):
+    """The analysts' group role does not exist and the pipeline's user may not create it."""
+
+
 def set_up_roles(warehouse: PostgresWarehouse, analyst_role: str = ANALYST_ROLE) -> None:
-    """Create the group role `analyst_role` (no login) if missing and apply roles.sql, in one transaction."""
+    """Apply roles.sql for the group role `analyst_role`, in one transaction.
+
+    The pipeline's user creates the role when it may (CREATEROLE); otherwise a database
+    administrator creates it once (MissingRoleError says how) and this grants what it may read.
+    """
+    import psycopg
     from psycopg import sql
 
     role = sql.Identifier(analyst_role)
     with warehouse.connect() as pg:
         if not pg.execute("select 1 from pg_roles where rolname = %s", [analyst_role]).fetchone():
-            pg.execute(sql.SQL("create role {role} nologin").format(role=role))
+            try:
+                pg.execute(sql.SQL("create role {role} nologin").format(role=role))
+            except psycopg.errors.InsufficientPrivilege as refused:
+                raise MissingRoleError(
+                    f"role {analyst_role} does not exist and {warehouse.user} may not create it: ask a database "
+                    f"administrator to run `create role {analyst_role} nologin;`, then run this again"
+                ) from refused
         for statement in _statements(ROLES_SQL.read_text(encoding="utf-8")):
             pg.execute(sql.SQL(statement).format(role=role))
         pg.commit()
