@@ -6,6 +6,10 @@ what only PostgreSQL has: roles, the copy of raw, the connection settings.
 
 import datetime
 import numbers
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import duckdb
 import numpy as np
@@ -198,3 +202,14 @@ def test_checks_reports_and_explain_read_what_postgresql_built(pipeline, postgre
     finally:
         select_warehouse("")
     assert "Tabel 1 · Totaal · aantal: 3362" in capsys.readouterr().out
+
+
+def test_vhpipe_run_with_a_warehouse_url_runs_against_postgresql_and_hides_the_password(postgres_pipeline):
+    env = {**os.environ, "VH_DATA_DIR": str(postgres_pipeline.paths.root), "VH_WAREHOUSE_URL": ""}
+    vhpipe = str(Path(sys.executable).parent / "vhpipe")
+    command = [vhpipe, "run", "--job", "audit_checks", "--warehouse", postgres_pipeline.warehouse_url]
+    run = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300, check=False)
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert f"warehouse (PostgreSQL) {PostgresWarehouse.from_url(postgres_pipeline.warehouse_url)}" in run.stdout
+    assert "Mutaties politie" in run.stdout  # Tabel 1, read from what PostgreSQL built
+    assert ":pipeline@" not in run.stdout + run.stderr
