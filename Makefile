@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt expectati
 PORT ?= 3000
 PYTEST_ARGS ?=
 
-.PHONY: install browser run simulate test lint ui lock clean
+.PHONY: install browser postgres run simulate test lint ui lock clean
 
 install: $(STAMP)
 
@@ -35,8 +35,16 @@ browser:
 	  command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ] || { echo "install chromium (Debian package 'chromium') for the page tests" >&2; exit 1; }; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
-## test: lint (ruff, sqlfluff) and the test suite; pytest's "no tests collected" (exit 5) is a failure
-test: install browser lint
+## postgres: Debian's PostgreSQL server for the tests on PostgreSQL (they initdb and start a throwaway
+## server of their own on a free port, as user postgres, and stop it at the end)
+postgres:
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null || { \
+	  command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ] || { echo "install PostgreSQL (Debian package 'postgresql') for the PostgreSQL tests" >&2; exit 1; }; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; }
+
+## test: lint (ruff, sqlfluff) and the test suite, on DuckDB and on PostgreSQL; pytest's "no tests
+## collected" (exit 5) is a failure
+test: install browser postgres lint
 	@$(BIN)/pytest $(PYTEST_ARGS); status=$$?; \
 	if [ $$status -eq 5 ]; then echo "pytest collected no tests: that is a failure, not a pass" >&2; exit 1; fi; \
 	exit $$status

@@ -79,7 +79,11 @@ def cmd_run(args: argparse.Namespace) -> int:
     if problem := key_problem():  # production without a usable key: refuse before anything is written
         print(f"vhpipe run: not started: {problem}", file=sys.stderr)
         return 2
-    paths = prepare_environment(report_year=args.jaar)
+    try:
+        paths = prepare_environment(report_year=args.jaar, warehouse_url=args.warehouse)
+    except ValueError as bad_url:
+        print(f"vhpipe run: not started: {bad_url}", file=sys.stderr)
+        return 2
     log_dir = paths.root / "logs"
     log_dir.mkdir(parents=True, exist_ok=True)
     log_file = log_dir / "last_run.log"
@@ -107,10 +111,11 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def cmd_explain(args: argparse.Namespace) -> int:
     from orchestration.explain import UnknownCellError, explain_cell, render
+    from orchestration.postgres.settings import built_warehouse_file
 
-    paths = data_paths()
+    paths = prepare_environment(warehouse_url=args.warehouse)
     try:
-        explanation = explain_cell(paths.warehouse, args.tabel, args.rij, args.kolom)
+        explanation = explain_cell(built_warehouse_file(paths), args.tabel, args.rij, args.kolom)
     except UnknownCellError as unknown:
         print(f"vhpipe explain: no such cell: {unknown}", file=sys.stderr)
         return 2
@@ -119,7 +124,7 @@ def cmd_explain(args: argparse.Namespace) -> int:
 
 
 def cmd_ui(args: argparse.Namespace) -> int:
-    prepare_environment()
+    prepare_environment(warehouse_url=args.warehouse)
     port = str(args.port or os.environ.get("PORT", "3000"))
     dagster = str(Path(sys.executable).parent / "dagster")
     command = [dagster, "dev", "-m", "orchestration.definitions", "-h", args.host, "-p", port]
@@ -156,6 +161,37 @@ def cmd_bench(args: argparse.Namespace) -> int:
     for problem in result.problems():
         print(f"vhpipe bench: {problem}", file=sys.stderr)
     return 1 if result.problems() else 0
+
+
+def cmd_postgres_roles(args: argparse.Namespace) -> int:
+    from orchestration.postgres.roles import MissingRoleError, set_up_roles
+    from orchestration.postgres.settings import configured_warehouse
+
+    prepare_environment(warehouse_url=args.warehouse)
+    if not (warehouse := configured_warehouse()):
+        print("vhpipe postgres-roles: no PostgreSQL warehouse: give --warehouse or VH_WAREHOUSE_URL", file=sys.stderr)
+        return 2
+    try:
+        set_up_roles(warehouse, args.analyst_role)
+    except MissingRoleError as missing:
+        print(f"vhpipe postgres-roles: {missing}", file=sys.stderr)
+        return 2
+    print(
+        f"{warehouse}: role {args.analyst_role} reads the schema marts (now and as dbt rebuilds it), nothing else.\n"
+        f"Give each analyst a login of their own in it: "
+        f"create role <name> login password '…' in role {args.analyst_role};"
+    )
+    return 0
+
+
+def _add_warehouse_option(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--warehouse",
+        metavar="URL",
+        default=None,
+        help="build in PostgreSQL: postgresql://user:password@host:port/dbname (default: $VH_WAREHOUSE_URL, "
+        "else the DuckDB file in the data folder)",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -198,6 +234,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--jaar", type=int, default=None, help="report year (default: $VH_REPORT_YEAR or 2011)")
     run.add_argument("--verbose", action="store_true", help="show Dagster and dbt logs on the terminal")
+    _add_warehouse_option(run)
     run.set_defaults(func=cmd_run)
 
     bench = commands.add_parser(
@@ -229,11 +266,20 @@ def build_parser() -> argparse.ArgumentParser:
     explain.add_argument("--rij", required=True, help="row label as printed, e.g. 'Integrale aanpak' or Totaal")
     explain.add_argument("--kolom", required=True, help="column label as printed, e.g. Jeugd or Totaal")
     explain.add_argument("--limit", type=int, default=50, help="records to list (default 50)")
+    _add_warehouse_option(explain)
     explain.set_defaults(func=cmd_explain)
+
+    roles = commands.add_parser(
+        "postgres-roles", help="create the analysts' role in the PostgreSQL warehouse: read the marts, nothing else"
+    )
+    roles.add_argument("--analyst-role", default="vh_analist", help="the group role analysts get (default vh_analist)")
+    _add_warehouse_option(roles)
+    roles.set_defaults(func=cmd_postgres_roles)
 
     ui = commands.add_parser("ui", help="serve the Dagster UI on localhost")
     ui.add_argument("--port", type=int, default=None, help="default: $PORT or 3000")
     ui.add_argument("--host", default="127.0.0.1")
+    _add_warehouse_option(ui)
     ui.set_defaults(func=cmd_ui)
     return parser
 

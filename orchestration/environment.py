@@ -29,6 +29,21 @@ concurrency:
 """
 
 
+def select_warehouse(url: str | None = None) -> None:
+    """Set dbt's target (and the PostgreSQL connection it reads) from `url`, else from VH_WAREHOUSE_URL."""
+    from orchestration.postgres.settings import WAREHOUSE_URL, PostgresWarehouse
+
+    url = (os.environ.get(WAREHOUSE_URL, "") if url is None else url).strip()
+    settings = PostgresWarehouse.from_url(url).dbt_environment() if url else {"VH_DBT_TARGET": "duckdb"}
+    os.environ[WAREHOUSE_URL] = url  # only once the URL is known to be good
+    for name in ("VH_PG_HOST", "VH_PG_PORT", "VH_PG_USER", "VH_PG_DBNAME", "DBT_ENV_SECRET_VH_PG_PASSWORD"):
+        os.environ.pop(name, None)  # nothing of an earlier PostgreSQL setting lingers
+    os.environ.update(settings)
+
+
+SALT_SETTING = "vh.surrogate_salt"  # the PostgreSQL session setting dbt's models read the salt from
+
+
 def surrogate_salt() -> str:
     """The salt of the analysts' surrogate keys: derived from the pseudonymisation key, never stored."""
     from sources.pseudonymise import Pseudonymiser
@@ -36,12 +51,16 @@ def surrogate_salt() -> str:
     return Pseudonymiser().pseudonym("surrogate-key-salt", "vhpipe") or ""
 
 
-def prepare_environment(paths: DataPaths | None = None, report_year: int | None = None) -> DataPaths:
+def prepare_environment(
+    paths: DataPaths | None = None, report_year: int | None = None, warehouse_url: str | None = None
+) -> DataPaths:
     """Point dbt, Dagster and GX at the data folder and create its skeleton; returns the paths.
 
     The report year (dbt var `jaar`) comes from `report_year`, else VH_REPORT_YEAR, else 2011.
+    The warehouse is PostgreSQL when `warehouse_url` or VH_WAREHOUSE_URL names one ("" for DuckDB).
     """
     paths = paths or data_paths()
+    select_warehouse(warehouse_url)
     if report_year is not None:
         os.environ["VH_REPORT_YEAR"] = str(report_year)
     os.environ.setdefault("VH_REPORT_YEAR", str(DEFAULT_REPORT_YEAR))
@@ -51,6 +70,9 @@ def prepare_environment(paths: DataPaths | None = None, report_year: int | None 
     if not dagster_yaml.exists() or dagster_yaml.read_text() != DAGSTER_YAML:
         dagster_yaml.write_text(DAGSTER_YAML)
     os.environ.setdefault("VH_SURROGATE_SALT", surrogate_salt())
+    if os.environ["VH_DBT_TARGET"] == "postgres":
+        # PostgreSQL sessions read the salt as a setting given at connect time, never from compiled SQL
+        os.environ["PGOPTIONS"] = f"-c {SALT_SETTING}={os.environ['VH_SURROGATE_SALT']}"
     os.environ.update(
         {
             "VH_DATA_DIR": str(paths.root),

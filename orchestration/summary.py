@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import duckdb
 import pandas as pd
 
+from orchestration.postgres.settings import built_warehouse_file, configured_warehouse
 from sources.paths import DataPaths
 
 
@@ -61,12 +62,24 @@ def render_summary(paths: DataPaths, run_id: str, success: bool, checks: list[Ch
         parts += [f"  FAILED {c.asset} :: {c.name}: {c.description or ''}" for c in failed]
         parts += [f"  WARN   {c.asset} :: {c.name}: {c.description or ''}" for c in warned]
         parts.append("")
-        tabel = con.execute("select * from marts.tabel_01_meldingen_naar_herkomst").df() if _has_mart(con) else None
+    postgres, built = configured_warehouse(), built_warehouse_file(paths)
+    tabel = None
+    if built.exists():
+        with duckdb.connect(str(built), read_only=True) as con:
+            tabel = con.execute("select * from marts.tabel_01_meldingen_naar_herkomst").df() if _has_mart(con) else None
     if tabel is not None:
         parts += ["Tabel 1: Aanmeldingen bij het Veiligheidshuis naar herkomst", render_table(tabel), ""]
     parts += [
         "Outputs:",
-        f"  warehouse (DuckDB)  {paths.warehouse}",
+        *(
+            [f"  warehouse (DuckDB)  {paths.warehouse}"]
+            if not postgres
+            else [
+                f"  warehouse (PostgreSQL) {postgres}",
+                f"  landing (DuckDB)    {paths.warehouse}",
+                f"  snapshot (DuckDB)   {paths.postgres_snapshot}",
+            ]
+        ),
         f"  published copy      {paths.published}" + ("" if paths.published.exists() else "  (not published)"),
         f"  exports             {paths.exports}/intern, {paths.exports}/openbaar",
         f"  annual report       {paths.reports}/jaarverslag_<jaar>.html (and _openbaar.html)",

@@ -36,6 +36,11 @@ class DataPaths:
         return self.root / "warehouse" / "vh.duckdb"
 
     @property
+    def postgres_snapshot(self) -> Path:
+        """With a PostgreSQL warehouse: its built schemas read back, for the checks and the reports."""
+        return self.root / "warehouse" / "postgres_snapshot.duckdb"
+
+    @property
     def dagster_home(self) -> Path:
         return self.root / "dagster"
 

@@ -64,7 +64,13 @@ def copy_warehouse(warehouse: Path, dest_dir: Path) -> Path:
 
 
 def run_dbt(
-    args: list[str], *, warehouse: Path, report_year: int, workdir: Path, project_dir: Path = DBT_PROJECT_DIR
+    args: list[str],
+    *,
+    warehouse: Path,
+    report_year: int,
+    workdir: Path,
+    project_dir: Path = DBT_PROJECT_DIR,
+    extra_env: dict[str, str] | None = None,
 ) -> DbtRun:
     """Run `dbt <args>` on `project_dir` (its own profiles.yml) against `warehouse`; artifacts go under `workdir`.
 
@@ -78,6 +84,7 @@ def run_dbt(
         "DBT_LOG_PATH": str(workdir / "logs"),
         "VH_WAREHOUSE_PATH": str(warehouse),
         "VH_REPORT_YEAR": str(report_year),
+        **(extra_env or {}),  # e.g. the postgres target's connection
     }
     process = subprocess.run(
         [str(DBT), *args, "--project-dir", str(project_dir)],

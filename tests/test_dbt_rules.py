@@ -33,7 +33,8 @@ RULES = [
     Rule(
         "keeps_only_the_latest_version_of_a_corrected_mutatie",
         "models/staging/politie/stg_politie__mutaties.sql",
-        "qualify versie = max(versie) over (partition by mutatienummer)",
+        # join each row to its mutatie's latest versie by mutatienummer alone: every version stays
+        " and typed.versie = latest_versions.versie",
         "",
     ),
     Rule(

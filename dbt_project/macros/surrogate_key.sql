@@ -17,6 +17,11 @@
     getvariable('surrogate_salt')
 {%- endmacro %}
 
+{#- PostgreSQL: a session setting vhpipe passes at connect time (PGOPTIONS, orchestration/environment.py). -#}
+{% macro postgres__surrogate_salt() -%}
+    current_setting('vh.surrogate_salt')
+{%- endmacro %}
+
 {#- Elsewhere the salt is a literal (dbt refuses to build without VH_SURROGATE_SALT). -#}
 {% macro default__surrogate_salt() -%}
     '{{ var("surrogate_salt") }}'

@@ -47,32 +47,50 @@ from ({{ with_totals('cells') }}) as with_totals
   (the earliest), so that a cell's members are exactly the clients it counts.
 -#}
 {% macro traject_members(tabel, categorie) %}
+with
+
+kandidaten as (
+    select
+        rijen.rij,
+        rijen.rij_volgorde,
+        gemeente_kolommen.kolom,
+        gemeente_kolommen.kolom_volgorde,
+        trajecten.traject_id,
+        trajecten.persoon_key,
+        trajecten.startdatum,
+        trajecten.bron,
+        trajecten.delivery_id,
+        trajecten.delivery_row_number,
+        row_number() over (
+            partition by rijen.rij, gemeente_kolommen.kolom, trajecten.persoon_key
+            order by trajecten.startdatum, trajecten.traject_id
+        ) as volgnummer
+    from {{ ref('int_trajecten') }} as trajecten
+    inner join {{ ref('doelgroepen') }} as doelgroepen on trajecten.doelgroep = doelgroepen.doelgroep
+    inner join (
+        values
+        ('Volwassen veelplegers', 1), ('Jeugd', 2), ('Huiselijk geweld', 3),
+        ('Ex-gedetineerden', 4), ('Multiproblematiek', 5)
+    ) as rijen (rij, rij_volgorde) on doelgroepen.tabel_6_7 = rijen.rij
+    inner join {{ gemeente_kolommen() }} on trajecten.gemeente = gemeente_kolommen.gemeente
+    where
+        trajecten.categorie = '{{ categorie }}'
+        and {{ active_between('trajecten.startdatum', 'trajecten.einddatum', period_start(), period_end()) }}
+        and (not doelgroepen.alleen_maastricht or gemeente_kolommen.gemeente = 'Maastricht')
+)
+
 select
     '{{ tabel }}' as tabel,
-    rijen.rij,
-    rijen.rij_volgorde,
-    gemeente_kolommen.kolom,
-    gemeente_kolommen.kolom_volgorde,
-    trajecten.traject_id as lid,
-    trajecten.persoon_key,
-    trajecten.startdatum as datum,
-    trajecten.bron as bronnen,
-    trajecten.delivery_id,
-    trajecten.delivery_row_number
-from {{ ref('int_trajecten') }} as trajecten
-inner join {{ ref('doelgroepen') }} as doelgroepen on trajecten.doelgroep = doelgroepen.doelgroep
-inner join (
-    values
-    ('Volwassen veelplegers', 1), ('Jeugd', 2), ('Huiselijk geweld', 3),
-    ('Ex-gedetineerden', 4), ('Multiproblematiek', 5)
-) as rijen (rij, rij_volgorde) on doelgroepen.tabel_6_7 = rijen.rij
-inner join {{ gemeente_kolommen() }} on trajecten.gemeente = gemeente_kolommen.gemeente
-where
-    trajecten.categorie = '{{ categorie }}'
-    and {{ active_between('trajecten.startdatum', 'trajecten.einddatum', period_start(), period_end()) }}
-    and (not doelgroepen.alleen_maastricht or gemeente_kolommen.gemeente = 'Maastricht')
-qualify row_number() over (
-    partition by rijen.rij, gemeente_kolommen.kolom, trajecten.persoon_key
-    order by trajecten.startdatum, trajecten.traject_id
-) = 1
+    rij,
+    rij_volgorde,
+    kolom,
+    kolom_volgorde,
+    traject_id as lid,
+    persoon_key,
+    startdatum as datum,
+    bron as bronnen,
+    delivery_id,
+    delivery_row_number
+from kandidaten
+where volgnummer = 1
 {% endmacro %}

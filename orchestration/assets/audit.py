@@ -8,9 +8,12 @@ and the reconciliation and raw-contract checks block what depends on it: the pub
 import os
 
 import dagster as dg
+import duckdb
 
 from expectations import publication, suites_api
 from expectations.report import build_reports
+from orchestration.postgres.copy import to_postgres
+from orchestration.postgres.snapshot import take_snapshot
 from orchestration.resources import Warehouse
 
 AUDIT = dg.AssetKey(["audit", "reconciliation"])
@@ -52,11 +55,14 @@ def report_year() -> int:
 )
 def audit_reconciliation(context: dg.AssetExecutionContext, warehouse: Warehouse):
     year, paths = report_year(), warehouse.paths
-    with warehouse.connect(holder=f"run {context.run_id} (audit)") as con:
-        discrepancies = publication.write_discrepancies(con, year)
+    if warehouse.postgres:
+        discrepancies = audit_postgres(context, warehouse, year)
+    else:
+        with warehouse.connect(holder=f"run {context.run_id} (audit)") as con:
+            discrepancies = publication.write_discrepancies(con, year)
     with warehouse.writer(holder=f"run {context.run_id} (audit)"):  # read while nobody writes
-        outcomes = suites_api.run_all(paths.warehouse, year)
-        reports = build_reports(paths.warehouse, paths.reports, outcomes, year=year, run_name=context.run_id)
+        outcomes = suites_api.run_all(warehouse.read_path, year)
+        reports = build_reports(warehouse.read_path, paths.reports, outcomes, year=year, run_name=context.run_id)
     yield dg.MaterializeResult(
         asset_key=AUDIT,
         metadata={
@@ -81,3 +87,18 @@ def audit_reconciliation(context: dg.AssetExecutionContext, warehouse: Warehouse
                 "expectations": sum(o.evaluated for o in mine),
             },
         )
+
+
+def audit_postgres(context: dg.AssetExecutionContext, warehouse: Warehouse, year: int):
+    """Read the PostgreSQL warehouse back into its snapshot (what the suites and reports read), and
+    write audit.publication_discrepancies in both."""
+    postgres, snapshot = warehouse.postgres, warehouse.paths.postgres_snapshot
+    with warehouse.writer(holder=f"run {context.run_id} (audit)"):
+        copied = take_snapshot(postgres, snapshot)
+        context.log.info(f"{postgres} read back into {snapshot}: {len(copied)} tables")
+        with duckdb.connect(str(snapshot)) as con:
+            discrepancies = publication.write_discrepancies(con, year)
+            with postgres.connect() as pg:
+                to_postgres(con, pg, "audit", ["publication_discrepancies"])
+                pg.commit()
+    return discrepancies

@@ -16,6 +16,7 @@ import duckdb
 
 from orchestration.checks import LEDGER_CHECK, freshness_check, ledger_check_spec, ledger_reconciles
 from orchestration.partitions import DAILY
+from orchestration.postgres.replication import replicate_raw
 from orchestration.resources import Warehouse
 from sources.connectors import gemeenten, om, politie, vh
 from sources.connectors.ledger import DeliveryOutcome
@@ -144,6 +145,10 @@ def land(
     with warehouse.connect(holder=f"run {context.run_id}") as con:
         outcomes = connector.pull(con, warehouse.paths, until)
         rows = {t: con.execute(f"select count(*) from raw.{t}").fetchone()[0] for t in connector.tables}
+        if postgres := warehouse.postgres:
+            # dbt builds in PostgreSQL: its raw gets what the landing file now holds (ledger included)
+            replicated = replicate_raw(con, postgres, connector.tables)
+            context.log.info(f"raw copied into {postgres}: {replicated}")
     for outcome in outcomes:
         context.log.debug(
             f"{outcome.delivery.delivery_id}: received {outcome.received}, accepted {outcome.accepted}, "

@@ -38,7 +38,7 @@ def report_year() -> int:
 )
 def published_marts(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
     with warehouse.writer(holder=f"run {context.run_id} (publish)"):  # no step may write while we copy
-        path = publish_copy(warehouse.paths.warehouse, warehouse.paths.published)
+        path = publish_copy(warehouse.read_path, warehouse.paths.published)
     return dg.MaterializeResult(metadata={"path": str(path), "bytes": path.stat().st_size})
 
 

@@ -20,14 +20,14 @@ met_strafzaak as (
     inner join strafzaken
         on
             huisverboden.persoon_key = strafzaken.persoon_key
-            and abs(date_diff('day', huisverboden.datum_rihg, strafzaken.feitdatum)) <= 30
+            and abs({{ days_between('huisverboden.datum_rihg', 'strafzaken.feitdatum') }}) <= 30
 )
 
 select
     huisverboden.registratienummer,
     huisverboden.gemeente,
     huisverboden.datum_rihg,
-    extract(year from huisverboden.datum_rihg) as jaar,
+    cast(extract(year from huisverboden.datum_rihg) as integer) as jaar,
     huisverboden.is_opgelegd,
     huisverboden.datum_opgelegd,
     huisverboden.is_ingetrokken,

@@ -10,6 +10,18 @@ politie_mutaties as (
     from {{ ref('stg_politie__mutaties') }}
 ),
 
+politie_persons as (
+    -- the melding's person is its (first) suspect
+    select
+        *,
+        row_number() over (
+            partition by mutatienummer
+            order by rol = 'Verdachte' desc, delivery_row_number
+        ) as persoon_volgnummer
+    from politie_mutaties
+    where in_district and not mutatie_op_testpersoon
+),
+
 politie as (
     select
         mutatienummer as melding_id,
@@ -25,13 +37,8 @@ politie as (
         delivery_id,
         delivery_row_number,
         loaded_at
-    from politie_mutaties
-    where in_district and not mutatie_op_testpersoon
-    -- the melding's person is its (first) suspect
-    qualify row_number() over (
-        partition by mutatienummer
-        order by rol = 'Verdachte' desc, delivery_row_number
-    ) = 1
+    from politie_persons
+    where persoon_volgnummer = 1
 ),
 
 register as (
@@ -61,7 +68,7 @@ meldingen as (
 
 select
     meldingen.*,
-    extract(year from meldingen.meldingsdatum) as jaar,
+    cast(extract(year from meldingen.meldingsdatum) as integer) as jaar,
     buurten.stadsdeel,
     case
         when buurten.stadsdeelgroep_jaarverslag is not null then buurten.stadsdeelgroep_jaarverslag

@@ -21,10 +21,13 @@ politie_versies as (
 vervangen as (
     select count(*) as aantal
     from politie_versies
-    anti join politie_rows
-        on
+    where not exists (
+        select 1
+        from politie_rows
+        where
             politie_versies.mutatienummer = politie_rows.mutatienummer
             and politie_versies.versie = politie_rows.versie
+    )
 ),
 
 reasons as (

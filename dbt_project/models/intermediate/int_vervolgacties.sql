@@ -15,35 +15,44 @@ om as (
     where in_district and not is_testpersoon
 ),
 
-same_jco as (
+candidate_jco as (
     select
         register.vervolgactie_id,
-        om.casusoverleg_id
+        om.casusoverleg_id,
+        row_number() over (
+            partition by register.vervolgactie_id
+            order by abs({{ days_between('register.datum', 'om.datum_overleg') }}), om.casusoverleg_id
+        ) as nabijheid
     from register
     inner join om
         on
             register.persoon_key = om.persoon_key
             and register.soort = om.vervolgactie_soort
-            and abs(date_diff('day', register.datum, om.datum_overleg)) <= 14
-    qualify row_number() over (
-        partition by register.vervolgactie_id
-        order by abs(date_diff('day', register.datum, om.datum_overleg)), om.casusoverleg_id
-    ) = 1
+            and abs({{ days_between('register.datum', 'om.datum_overleg') }}) <= 14
+),
+
+same_jco as (
+    -- the OM's JCO nearest in time to the register's
+    select
+        vervolgactie_id,
+        casusoverleg_id
+    from candidate_jco
+    where nabijheid = 1
 ),
 
 from_om as (
     select
         'om:' || om.casusoverleg_id as vervolgactie_id,
         case when count(same_jco.vervolgactie_id) > 0 then 'om+vh' else 'om' end as bronnen,
-        any_value(om.datum_overleg) as datum,
-        any_value(om.vervolgactie_soort) as soort,
-        any_value(om.doelgroep) as doelgroep,
-        any_value(om.gemeente) as gemeente,
+        min(om.datum_overleg) as datum,
+        min(om.vervolgactie_soort) as soort,
+        min(om.doelgroep) as doelgroep,
+        min(om.gemeente) as gemeente,
         cast(null as varchar) as buurt,
         cast(null as varchar) as melding_id,
-        any_value(om.persoon_key) as persoon_key,
-        any_value(om.delivery_id) as delivery_id,
-        any_value(om.delivery_row_number) as delivery_row_number,
+        min(om.persoon_key) as persoon_key,
+        min(om.delivery_id) as delivery_id,
+        min(om.delivery_row_number) as delivery_row_number,
         max(om.loaded_at) as loaded_at
     from om
     left join same_jco on om.casusoverleg_id = same_jco.casusoverleg_id
@@ -76,5 +85,5 @@ vervolgacties as (
 
 select
     vervolgacties.*,
-    extract(year from vervolgacties.datum) as jaar
+    cast(extract(year from vervolgacties.datum) as integer) as jaar
 from vervolgacties

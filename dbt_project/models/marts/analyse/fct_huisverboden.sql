@@ -9,7 +9,7 @@ select
     is_ingetrokken,
     is_verlengd,
     einddatum,
-    date_diff('day', datum_opgelegd, einddatum) as duur_dagen,
+    {{ days_between('datum_opgelegd', 'einddatum') }} as duur_dagen,
     is_samenloop_strafrecht,
     leeftijdsklasse
 from {{ ref('int_huisverboden') }}

@@ -7,9 +7,7 @@ landed as (
 
 latest as (
     -- a workbook delivered again (corrected) replaces the registrations it holds
-    select *
-    from landed
-    {{ latest_by('registratienummer', '_loaded_at, _delivery_id, _row_number') }}
+    {{ latest_by('landed', 'registratienummer', '_loaded_at, _delivery_id, _row_number') }}
 )
 
 select

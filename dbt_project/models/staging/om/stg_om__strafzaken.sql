@@ -6,9 +6,7 @@ landed as (
 ),
 
 latest as (
-    select *
-    from landed
-    {{ latest_by('parketnummer', 'gewijzigd_op, _loaded_at') }}
+    {{ latest_by('landed', 'parketnummer', 'gewijzigd_op, _loaded_at') }}
 )
 
 select

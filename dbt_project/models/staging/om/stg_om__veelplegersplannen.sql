@@ -6,9 +6,7 @@ landed as (
 ),
 
 latest as (
-    select *
-    from landed
-    {{ latest_by('plan_id', 'gewijzigd_op, _loaded_at') }}
+    {{ latest_by('landed', 'plan_id', 'gewijzigd_op, _loaded_at') }}
 )
 
 select

@@ -26,11 +26,20 @@ typed as (
     from landed
 ),
 
-latest_version as (
+latest_versions as (
     -- a corrected mutatie is delivered again with a higher versie; only the latest counts
-    select *
+    select
+        mutatienummer,
+        max(versie) as versie
     from typed
-    qualify versie = max(versie) over (partition by mutatienummer)
+    group by mutatienummer
+),
+
+latest_version as (
+    select typed.*
+    from typed
+    inner join latest_versions
+        on typed.mutatienummer = latest_versions.mutatienummer and typed.versie = latest_versions.versie
 )
 
 select

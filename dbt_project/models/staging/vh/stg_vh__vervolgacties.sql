@@ -6,9 +6,7 @@ landed as (
 ),
 
 latest as (
-    select *
-    from landed
-    {{ latest_by('vervolgactie_id', 'gewijzigd_op, _loaded_at') }}
+    {{ latest_by('landed', 'vervolgactie_id', 'gewijzigd_op, _loaded_at') }}
 )
 
 select
