@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
-import subprocess
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from datetime import date
@@ -128,7 +127,10 @@ def cmd_ui(args: argparse.Namespace) -> int:
     port = str(args.port or os.environ.get("PORT", "3000"))
     dagster = str(Path(sys.executable).parent / "dagster")
     command = [dagster, "dev", "-m", "orchestration.definitions", "-h", args.host, "-p", port]
-    return subprocess.call(command)
+    # become `dagster dev`: a stop signal for vhpipe ui then reaches it, and it stops the webserver,
+    # the daemon and the code server it started (a child would be orphaned with them still running)
+    os.execv(dagster, command)
+    return 1  # not reached
 
 
 def cmd_bench(args: argparse.Namespace) -> int:

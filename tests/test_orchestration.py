@@ -1,9 +1,11 @@
 """The nightly load as a data engineer schedules, watches, backfills and re-runs it."""
 
+import contextlib
 import http.server
 import json
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -219,7 +221,9 @@ def _graphql(port: int, query_text: str) -> dict:
 def test_the_ui_serves_every_asset_check_schedule_and_sensor_over_graphql(tmp_path):
     port = _free_port()
     env = {**os.environ, "VH_DATA_DIR": str(tmp_path), "PORT": str(port)}
-    ui = subprocess.Popen([VHPIPE, "ui"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    ui = subprocess.Popen(
+        [VHPIPE, "ui"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+    )
     try:
         deadline = time.monotonic() + 120
         repositories = None
@@ -252,5 +256,20 @@ def test_the_ui_serves_every_asset_check_schedule_and_sensor_over_graphql(tmp_pa
         assert ("raw/gemeenten_huisverboden", "delivered_recently") in checks
         assert any(name.startswith("unique_report_cells") or "report_cells" in name for _, name in checks)
     finally:
-        ui.terminate()
-        ui.wait(timeout=30)
+        # Ctrl-C, as a data engineer stops it: dagster dev (vhpipe ui execs it) stops the webserver, the
+        # daemon and the code server it started
+        ui.send_signal(signal.SIGINT)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            ui.wait(timeout=60)
+        deadline = time.monotonic() + 30
+        while (leftovers := _processes_in_group(ui.pid)) and time.monotonic() < deadline:
+            time.sleep(1)
+        if leftovers:
+            os.killpg(ui.pid, signal.SIGKILL)
+    assert leftovers == [], f"vhpipe ui left processes running after it was stopped: {leftovers}"
+
+
+def _processes_in_group(group: int) -> list[str]:
+    listing = subprocess.run(["ps", "-e", "-o", "pgid=,pid=,args="], capture_output=True, text=True, check=True)
+    rows = [line.split(None, 2) for line in listing.stdout.splitlines()]
+    return [" ".join(row[1:]) for row in rows if len(row) == 3 and row[0] == str(group)]
