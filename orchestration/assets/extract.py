@@ -144,10 +144,13 @@ def land(
     with warehouse.connect(holder=f"run {context.run_id}") as con:
         outcomes = connector.pull(con, warehouse.paths, until)
         rows = {t: con.execute(f"select count(*) from raw.{t}").fetchone()[0] for t in connector.tables}
-    for outcome in outcomes:
+    if outcomes:  # one log line for all deliveries: every log line is an event Dagster stores
         context.log.debug(
-            f"{outcome.delivery.delivery_id}: received {outcome.received}, accepted {outcome.accepted}, "
-            f"quarantined {outcome.quarantined}, duplicates {outcome.duplicates}"
+            "\n".join(
+                f"{o.delivery.delivery_id}: received {o.received}, accepted {o.accepted}, "
+                f"quarantined {o.quarantined}, duplicates {o.duplicates}"
+                for o in outcomes
+            )
         )
     for table in connector.tables:
         if raw_key(table) not in selected:
