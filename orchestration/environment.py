@@ -6,6 +6,7 @@ Telemetry is switched off for all three: the pipeline runs on closed networks.
 
 from __future__ import annotations
 
+import json
 import os
 
 from sources.paths import PROJECT_ROOT, DataPaths, data_paths
@@ -26,6 +27,13 @@ concurrency:
   pools:
     # steps in the 'warehouse' pool (extract, dbt) never overlap across runs
     default_limit: 1
+# Dagster's SQLite event log, but kept open between events (orchestration/event_log.py: a run
+# stores thousands of events, and opening the database for each one cost a large part of a run)
+event_log_storage:
+  module: orchestration.event_log
+  class: KeptOpenSqliteEventLogStorage
+  config:
+    base_dir: {event_logs}
 """
 
 
@@ -67,8 +75,10 @@ def prepare_environment(
     for folder in (paths.warehouse.parent, paths.dagster_home, paths.dbt_target, paths.dbt_logs, paths.reports):
         folder.mkdir(parents=True, exist_ok=True)
     dagster_yaml = paths.dagster_home / "dagster.yaml"
-    if not dagster_yaml.exists() or dagster_yaml.read_text() != DAGSTER_YAML:
-        dagster_yaml.write_text(DAGSTER_YAML)
+    # the event logs where Dagster keeps them by default, so that earlier runs stay visible
+    instance_config = DAGSTER_YAML.format(event_logs=json.dumps(str(paths.dagster_home / "history" / "runs")))
+    if not dagster_yaml.exists() or dagster_yaml.read_text() != instance_config:
+        dagster_yaml.write_text(instance_config)
     os.environ.setdefault("VH_SURROGATE_SALT", surrogate_salt())
     if os.environ["VH_DBT_TARGET"] == "postgres":
         # PostgreSQL sessions read the salt as a setting given at connect time, never from compiled SQL

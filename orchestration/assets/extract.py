@@ -149,10 +149,13 @@ def land(
             # dbt builds in PostgreSQL: its raw gets what the landing file now holds (ledger included)
             replicated = replicate_raw(con, postgres, connector.tables)
             context.log.info(f"raw copied into {postgres}: {replicated}")
-    for outcome in outcomes:
+    if outcomes:  # one log line for all deliveries: every log line is an event Dagster stores
         context.log.debug(
-            f"{outcome.delivery.delivery_id}: received {outcome.received}, accepted {outcome.accepted}, "
-            f"quarantined {outcome.quarantined}, duplicates {outcome.duplicates}"
+            "\n".join(
+                f"{o.delivery.delivery_id}: received {o.received}, accepted {o.accepted}, "
+                f"quarantined {o.quarantined}, duplicates {o.duplicates}"
+                for o in outcomes
+            )
         )
     for table in connector.tables:
         if raw_key(table) not in selected:

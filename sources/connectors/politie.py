@@ -16,6 +16,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 from sources.connectors import ledger, persons, rules
@@ -70,8 +71,9 @@ create table if not exists raw.{TABLE} (
 """
 
 
-def event_rules(delivered_on: date) -> list[rules.Rule]:
-    """The rules on the mutatie itself; a mutatie cannot be dated after the day it was delivered."""
+def event_rules(delivered_on: date | pd.Series) -> list[rules.Rule]:
+    """The rules on the mutatie itself; a mutatie cannot be dated after the day it was delivered
+    (one day for a drop, or per row for a batch of drops)."""
     return [
         *rules.field_lengths([c for c in COLUMNS if c not in PERSON_COLUMNS]),
         rules.required("Mutatienummer"),
@@ -86,12 +88,16 @@ def event_rules(delivered_on: date) -> list[rules.Rule]:
     ]
 
 
-def not_after_delivery(column: str, delivered_on: date) -> rules.Rule:
-    def broken(s: pd.Series) -> pd.Series:
-        return pd.to_datetime(s, format="%d-%m-%Y", errors="coerce") > pd.Timestamp(delivered_on)
+def not_after_delivery(column: str, delivered_on: date | pd.Series) -> rules.Rule:
+    reason = "{column} '{value}' is after the day the drop was delivered, "
+    if isinstance(delivered_on, pd.Series):  # a batch of drops: each row's own delivery day
+        limit = pd.to_datetime(delivered_on)
+        return rules.Rule(column, lambda s: _dutch_dates(s) > limit, reason + "{detail}", delivered_on.astype(str))
+    return rules.Rule(column, lambda s: _dutch_dates(s) > pd.Timestamp(delivered_on), reason + str(delivered_on))
 
-    reason = "{column} '{value}' is after the day the drop was delivered, " + str(delivered_on)
-    return rules.Rule(column, broken, reason)
+
+def _dutch_dates(s: pd.Series) -> pd.Series:
+    return pd.to_datetime(s, format="%d-%m-%Y", errors="coerce")
 
 
 def latest_event_day(delivery_name: str) -> date:
@@ -235,14 +241,30 @@ def pseudonymise(frame: pd.DataFrame, pseudonymiser: Pseudonymiser) -> pd.DataFr
     return out
 
 
-def load_drop(con: duckdb.DuckDBPyConnection, drop: DropFile, pseudonymiser: Pseudonymiser) -> ledger.DeliveryOutcome:
-    frame = read_drop(drop)
-    reasons = rules.first_violation(frame, [*event_rules(latest_event_day(drop.delivery.name)), *PERSON_RULES])
-    rows = pseudonymise(frame, pseudonymiser)
+# Drops are validated, pseudonymised and landed in batches of about this many rows: per drop the
+# pandas and transaction overhead cost more than the rows of a small drop (a year is ~380 drops).
+BATCH_ROWS = 200_000
+
+
+def load_drops(
+    con: duckdb.DuckDBPyConnection, batch: list[tuple[DropFile, pd.DataFrame]], pseudonymiser: Pseudonymiser
+) -> list[ledger.DeliveryOutcome]:
+    """Land a batch of drops (read in name order) in one transaction, each as its own delivery."""
+    if not batch:
+        return []
+    frame = pd.concat([rows for _, rows in batch], ignore_index=True)
+    sizes = [len(rows) for _, rows in batch]
+    delivery_ids = pd.Series(np.repeat([drop.delivery.delivery_id for drop, _ in batch], sizes), index=frame.index)
+    delivered_on = pd.Series(
+        np.repeat([latest_event_day(drop.delivery.name) for drop, _ in batch], sizes), index=frame.index
+    )
+    reasons = rules.first_violation(frame, [*event_rules(delivered_on), *PERSON_RULES])
+    rows = pseudonymise(frame, pseudonymiser).assign(_delivery_id=delivery_ids)
     bad = reasons.notna()
     quarantined = rows[bad].assign(reason=reasons[bad], _person_fields_valid=rules.passes(frame[bad], PERSON_RULES))
     candidates = rows[~bad]
-    # A row already landed (a repeated delivery) or repeated within this drop is a duplicate.
+    # A row already landed (a repeated delivery) or repeated within this batch (in the same drop or
+    # an earlier one, which lands first) is a duplicate.
     con.register("candidate_hashes", candidates[["_row_hash"]])
     try:
         seen = {
@@ -254,7 +276,15 @@ def load_drop(con: duckdb.DuckDBPyConnection, drop: DropFile, pseudonymiser: Pse
     finally:
         con.unregister("candidate_hashes")
     repeated = candidates["_row_hash"].isin(seen) | candidates["_row_hash"].duplicated()
-    return ledger.land_delivery(con, drop.delivery, TABLE, candidates[~repeated], quarantined, int(repeated.sum()))
+    duplicates = candidates.loc[repeated, "_delivery_id"].value_counts()
+    return ledger.land_deliveries(
+        con,
+        TABLE,
+        [drop.delivery for drop, _ in batch],
+        candidates[~repeated],
+        quarantined,
+        {key: int(count) for key, count in duplicates.items()},
+    )
 
 
 def extract(
@@ -268,4 +298,15 @@ def extract(
     ledger.ensure_ledger(con)
     con.execute(RAW_DDL)
     pseudonymiser = pseudonymiser or Pseudonymiser()
-    return [load_drop(con, drop, pseudonymiser) for drop in pending_drops(con, folder, until)]
+    outcomes: list[ledger.DeliveryOutcome] = []
+    batch: list[tuple[DropFile, pd.DataFrame]] = []
+    try:
+        for drop in pending_drops(con, folder, until):
+            batch.append((drop, read_drop(drop)))
+            if sum(len(rows) for _, rows in batch) >= BATCH_ROWS:
+                outcomes += load_drops(con, batch, pseudonymiser)
+                batch = []
+    except Exception:
+        load_drops(con, batch, pseudonymiser)  # the drops read before the broken one still land
+        raise
+    return outcomes + load_drops(con, batch, pseudonymiser)

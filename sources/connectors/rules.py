@@ -21,7 +21,8 @@ MAX_FIELD_CHARACTERS = 1000  # no field of any contract comes near this; longer 
 class Rule:
     column: str
     check: Callable[[pd.Series], pd.Series]  # True where the value breaks the rule
-    reason: str  # may use {value}
+    reason: str  # may use {value}, and {detail} when `details` is given
+    details: pd.Series | None = None  # per row, what the reason says besides the value (aligned with the frame)
 
 
 def first_violation(frame: pd.DataFrame, rules: Sequence[Rule]) -> pd.Series:
@@ -31,7 +32,11 @@ def first_violation(frame: pd.DataFrame, rules: Sequence[Rule]) -> pd.Series:
         values = frame[rule.column]
         broken = rule.check(values) & reasons.isna()
         if broken.any():
-            reasons[broken] = [rule.reason.format(column=rule.column, value=v) for v in values[broken]]
+            details = rule.details[broken] if rule.details is not None else [None] * int(broken.sum())
+            reasons[broken] = [
+                rule.reason.format(column=rule.column, value=v, detail=d)
+                for v, d in zip(values[broken], details, strict=True)
+            ]
     return reasons
 
 

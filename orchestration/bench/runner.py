@@ -1,0 +1,299 @@
+"""`vhpipe bench`: the pipeline on simulated worlds of several scales, each run in its own data folder.
+
+Per run: simulate, then `vhpipe run` in a fresh process (split into stages by its Dagster run), then
+the two baselines (the DuckDB floor and the pandas peer) on the warehouse the run loaded, each in
+its own process.
+Medians over the runs of a scale; ratios are ratios of medians.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from orchestration.bench.measure import median
+
+BENCH_KEY = "vhpipe-bench-key-simulated-data-only"  # the worlds are simulated and thrown away
+# settings that would point a worker at real systems or at another data folder
+FOREIGN_SETTINGS = ("VH_API_URL", "OM_DATABASE_URL", "VH_KEY_FILE", "VH_MODE", "VH_SURROGATE_SALT")
+
+
+class WorkerError(RuntimeError):
+    pass
+
+
+# the machine's 1-minute load average at the start of every worker: other work on the machine slows a run
+LOAD_SEEN: list[float] = []
+
+
+@dataclass
+class CellCheck:
+    """How a baseline's report cells compare with the pipeline's (as multisets of 4-tuples)."""
+
+    missing: list[tuple] = field(default_factory=list)  # the pipeline's, not the baseline's
+    extra: list[tuple] = field(default_factory=list)  # the baseline's, not the pipeline's
+
+    @property
+    def same(self) -> bool:
+        return not self.missing and not self.extra
+
+    def describe(self) -> str:
+        if self.same:
+            return "same cells"
+        shown = "; ".join(map(str, (self.missing + self.extra)[:3]))
+        return f"MISMATCH: {len(self.missing)} cells missing, {len(self.extra)} extra (e.g. {shown})"
+
+
+def compare_cells(pipeline: list, baseline: list) -> CellCheck:
+    ours, theirs = Counter(map(tuple, pipeline)), Counter(map(tuple, baseline))
+    return CellCheck(missing=sorted((ours - theirs).elements()), extra=sorted((theirs - ours).elements()))
+
+
+STAGES = ("simulate", "extract", "transform", "checks", "publish", "overhead")
+
+
+@dataclass
+class Run:
+    """One run at one scale: every worker's result."""
+
+    simulate: dict
+    pipeline: dict
+    floor: dict
+    peer: dict
+    load: list[float] = field(default_factory=list)  # the 1-minute load average when each worker started
+
+    def stage_seconds(self) -> dict[str, float]:
+        return {"simulate": self.simulate["seconds"], **self.pipeline["seconds"]}
+
+    def vhpipe_run_seconds(self) -> float:
+        """The wall time of `vhpipe run`, as measured from outside (every stage but simulate)."""
+        return self.pipeline["wall"]
+
+    def peak_mib(self) -> dict[str, float]:
+        return {
+            **self.pipeline["memory_mib"],
+            "simulator": self.simulate["peak_rss_mib"],
+            "DuckDB floor": self.floor["peak_rss_mib"],
+            "pandas peer": self.peer["peak_rss_mib"],
+        }
+
+
+@dataclass
+class ScaleResult:
+    scale: int
+    runs: list[Run]
+    errors: list[str] = field(default_factory=list)  # runs that did not finish, with why
+
+    def median_stage(self, stage: str) -> float | None:
+        return median([r.stage_seconds()[stage] for r in self.runs])
+
+    def median_run(self) -> float:
+        """Median wall time of `vhpipe run` (extract to publish, start-up included)."""
+        return median([r.vhpipe_run_seconds() for r in self.runs]) or 0.0
+
+    def median_total(self) -> float:
+        """Median of simulate + `vhpipe run`, per run."""
+        return median([r.simulate["seconds"] + r.vhpipe_run_seconds() for r in self.runs]) or 0.0
+
+    def median_of(self, pick: Callable[[Run], float]) -> float:
+        return median([pick(r) for r in self.runs]) or 0.0
+
+    def connectors(self) -> list[tuple[str, int, int, float]]:
+        """(connector, rows received, rows quarantined, median seconds) in the order the pipeline pulls them."""
+        names = [c["name"] for c in self.runs[0].pipeline["connectors"]]
+        out = []
+        for name in names:
+            runs = [c for r in self.runs for c in r.pipeline["connectors"] if c["name"] == name]
+            seconds = median([c["seconds"] for c in runs]) or 0.0
+            out.append((name, runs[0]["received"], runs[0]["quarantined"], seconds))
+        return out
+
+    def source_rows(self) -> int:
+        return sum(rows for _, rows, _, _ in self.connectors())
+
+    def truth_check(self) -> CellCheck:
+        """The pipeline's report cells against the simulator's truth (the first run that differs, if any)."""
+        results = [compare_cells(r.pipeline["truth"], r.pipeline["cells"]) for r in self.runs]
+        return next((c for c in results if not c.same), results[0])
+
+    def load_range(self) -> tuple[float, float]:
+        seen = [load for r in self.runs for load in r.load] or [0.0]
+        return min(seen), max(seen)
+
+    def peak_mib(self) -> dict[str, float]:
+        """Per process kind, the highest peak over the runs."""
+        peaks = [r.peak_mib() for r in self.runs]
+        return {kind: max(p[kind] for p in peaks) for kind in peaks[0]}
+
+    def cell_checks(self) -> dict[str, CellCheck]:
+        """The first mismatch of each baseline over the runs (or a match)."""
+        checks = {}
+        for which in ("floor", "peer") if self.runs else ():
+            results = [compare_cells(r.pipeline["cells"], getattr(r, which)["cells"]) for r in self.runs]
+            checks[which] = next((c for c in results if not c.same), results[0])
+        return checks
+
+    def failures(self) -> list[str]:
+        problems = list(self.errors)
+        for i, run in enumerate(self.runs, 1):
+            if not run.pipeline["ok"]:
+                failed = ", ".join(run.pipeline["checks"]["failed"][:10]) or "none"
+                problems.append(f"run {i}: vhpipe run failed (failed checks: {failed})\n{run.pipeline['output_tail']}")
+        return problems
+
+
+@dataclass
+class IncrementalResult:
+    scale: int
+    worker: dict | None
+    error: str | None = None
+
+    def nightly_seconds(self) -> float:
+        return self.worker["nightly"]["wall"] if self.worker else 0.0
+
+    def failures(self) -> list[str]:
+        if self.worker is None:
+            return [f"incremental: {self.error}"]
+        problems = [
+            f"incremental: the {which} vhpipe run failed:\n{self.worker[which]['output_tail']}"
+            for which in ("initial", "nightly")
+            if not self.worker[which]["ok"]
+        ]
+        if not self.worker["same_cells_as_truth"]:
+            problems.append("incremental: the report cells after the nightly run differ from the simulator's truth")
+        return problems
+
+
+@dataclass
+class BenchResult:
+    year: int
+    seed: int
+    repeats: dict[int, int]
+    scales: list[ScaleResult]
+    incremental: IncrementalResult | None
+    load_at_start: tuple[float, float, float] = (0.0, 0.0, 0.0)
+    scaled_year: int = 2010  # the year of the worlds above scale 1
+
+    def problems(self) -> list[str]:
+        """What makes the benchmark's figures untrustworthy: a failed run, cells that differ."""
+        found = [f"scale {s.scale}: {p}" for s in self.scales for p in s.failures()]
+        found += [
+            f"scale {s.scale}: {which}: {check.describe()}"
+            for s in self.scales
+            for which, check in s.cell_checks().items()
+            if not check.same
+        ]
+        found += [
+            f"scale {s.scale}: the pipeline against the simulator's truth: {s.truth_check().describe()}"
+            for s in self.scales
+            if s.runs and not s.truth_check().same
+        ]
+        return found + (self.incremental.failures() if self.incremental else [])
+
+
+# The calibration year's published figures are those of scale 1: a scaled 2011 world fails the blocking
+# comparison with the publication (by design) and is never published. Scaled worlds play another year.
+SCALED_YEAR = 2010
+
+
+def world_year(scale: int, year: int, scaled_year: int = SCALED_YEAR) -> int:
+    return year if scale == 1 else scaled_year
+
+
+def default_repeats(scale: int) -> int:
+    return 3 if scale <= 10 else 1
+
+
+def worker_environment(folder: Path, year: int, extra: dict[str, str] | None = None) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in FOREIGN_SETTINGS}
+    env.setdefault("VH_PSEUDONYM_KEY", BENCH_KEY)
+    env.update({"VH_DATA_DIR": str(folder), "VH_REPORT_YEAR": str(year), **(extra or {})})
+    return env
+
+
+def run_worker(mode: str, folder: Path, year: int, extra: dict[str, str] | None = None) -> dict:
+    """Run one measurement in a fresh process; its output goes to a log file in the folder."""
+    LOAD_SEEN.append(os.getloadavg()[0])
+    out = folder / f"bench-{mode}.json"
+    log = folder / f"bench-{mode}.log"
+    with log.open("w", encoding="utf-8") as sink:
+        status = subprocess.call(
+            [sys.executable, "-m", "orchestration.bench.worker", mode, str(folder), str(out)],
+            env=worker_environment(folder, year, extra),
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+        )
+    if status != 0 or not out.exists():
+        tail = log.read_text(encoding="utf-8", errors="replace")[-2000:]
+        raise WorkerError(f"bench worker {mode} failed (exit {status}) in {folder}:\n{tail}")
+    return json.loads(out.read_text(encoding="utf-8"))
+
+
+def simulated_folder(scale: int, year: int, seed: int, work_dir: Path | None) -> tuple[Path, dict]:
+    folder = Path(tempfile.mkdtemp(prefix=f"vhpipe-bench-scale{scale}-", dir=work_dir))
+    simulation = run_worker("simulate", folder, year, {"BENCH_SCALE": str(scale), "BENCH_SEED": str(seed)})
+    return folder, simulation
+
+
+def measure_run(scale: int, year: int, seed: int, work_dir: Path | None, keep: bool) -> Run:
+    LOAD_SEEN.clear()
+    folder, simulation = simulated_folder(scale, year, seed, work_dir)
+    try:
+        pipeline = run_worker("pipeline", folder, year)
+        floor, peer = run_worker("floor", folder, year), run_worker("peer", folder, year)
+        return Run(simulation, pipeline, floor, peer, load=list(LOAD_SEEN))
+    finally:
+        if not keep:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def measure_incremental(scale: int, year: int, seed: int, work_dir: Path | None, keep: bool) -> IncrementalResult:
+    folder, _ = simulated_folder(scale, year, seed, work_dir)
+    try:
+        return IncrementalResult(scale, run_worker("incremental", folder, year))
+    except WorkerError as failed:
+        return IncrementalResult(scale, None, error=str(failed))
+    finally:
+        if not keep:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def run_bench(
+    scales: list[int],
+    *,
+    year: int = 2011,
+    scaled_year: int = SCALED_YEAR,
+    seed: int = 0,
+    repeat: int | None = None,
+    incremental_scale: int | None = 100,
+    work_dir: Path | None = None,
+    keep: bool = False,
+    progress: Callable[[str], None] = lambda message: None,
+) -> BenchResult:
+    repeats = {scale: repeat or default_repeats(scale) for scale in scales}
+    load_at_start = os.getloadavg()
+    results = []
+    for scale in scales:
+        result = ScaleResult(scale, runs=[])
+        for i in range(repeats[scale]):
+            progress(f"scale {scale}: run {i + 1} of {repeats[scale]}")
+            try:
+                result.runs.append(measure_run(scale, world_year(scale, year, scaled_year), seed, work_dir, keep))
+            except WorkerError as failed:  # keep what the other runs and scales measured
+                progress(str(failed))
+                result.errors.append(f"run {i + 1}: {failed}")
+        results.append(result)
+    incremental = None
+    if incremental_scale:
+        progress(f"scale {incremental_scale}: incremental (one new day of police drops)")
+        world = world_year(incremental_scale, year, scaled_year)
+        incremental = measure_incremental(incremental_scale, world, seed, work_dir, keep)
+    return BenchResult(year, seed, repeats, results, incremental, load_at_start, scaled_year)

@@ -1,0 +1,94 @@
+"""`vhpipe bench`: both baselines compute exactly the pipeline's report cells, and the command's
+table shows every stage and every ratio."""
+
+import re
+from collections import Counter
+
+import duckdb
+import pytest
+
+from orchestration.bench.floor import floor_cells
+from orchestration.bench.pandas_peer import peer_cells
+from orchestration.bench.report import RUN_TOTAL, STAGES, WHOLE_TOTAL
+from orchestration.bench.runner import compare_cells
+from orchestration.bench.worker import hold_back_last_day, put_back
+from orchestration.cli import main
+from sources.paths import DataPaths
+
+
+def pipeline_cells(pipeline) -> Counter:
+    with duckdb.connect(str(pipeline.paths.warehouse), read_only=True) as con:
+        return Counter(con.execute("select tabel, rij, kolom, waarde from marts.report_cells").fetchall())
+
+
+def as_counter(cells) -> Counter:
+    return Counter(tuple(row) for row in cells.itertuples(index=False))
+
+
+@pytest.mark.e2e
+def test_the_duckdb_floor_computes_the_pipelines_report_cells(pipeline):
+    cells = floor_cells(pipeline.paths.warehouse, pipeline.simulation.year)
+    assert as_counter(cells) == pipeline_cells(pipeline)
+
+
+@pytest.mark.e2e
+def test_the_pandas_peer_computes_the_pipelines_report_cells(pipeline):
+    cells = peer_cells(pipeline.paths.warehouse, pipeline.simulation.year)
+    assert as_counter(cells) == pipeline_cells(pipeline)
+
+
+def test_a_cell_missing_extra_or_twice_is_a_mismatch():
+    pipeline = [("1", "Totaal", "aantal", 10), ("2", "Jeugd", "Meerssen", 3)]
+    assert compare_cells(pipeline, list(reversed(pipeline))).same
+    wrong = compare_cells(pipeline, [("1", "Totaal", "aantal", 11), ("2", "Jeugd", "Meerssen", 3)])
+    assert wrong.missing == [("1", "Totaal", "aantal", 10)]
+    assert wrong.extra == [("1", "Totaal", "aantal", 11)]
+    assert "MISMATCH" in wrong.describe()
+    assert not compare_cells(pipeline, [*pipeline, pipeline[0]]).same
+
+
+def test_the_incremental_measurement_holds_back_the_drops_of_31_december(tmp_path):
+    paths = DataPaths(tmp_path)
+    landing = paths.landing_for("politie")
+    landing.mkdir(parents=True)
+    names = [
+        "BVH_VH_mutaties_20111230.csv",
+        "BVH_VH_mutaties_20111231.csv",
+        "BVH_VH_mutaties_20111231_herlevering.csv",
+        "BVH_VH_mutaties_20120113.csv",  # a late drop after the year: not a night's load
+    ]
+    for name in names:
+        (landing / name).write_text("x")
+    held = hold_back_last_day(paths, 2011)
+    assert sorted(p.name for p in held) == names[1:3]
+    assert sorted(p.name for p in landing.iterdir()) == [names[0], names[3]]
+    put_back(paths, held)
+    assert sorted(p.name for p in landing.iterdir()) == sorted(names)
+
+
+@pytest.mark.e2e
+def test_the_bench_table_shows_every_stage_ratio_and_the_machine(tmp_path, capsys):
+    written = tmp_path / "benchmark.md"
+    options = ["--scales", "1", "--repeat", "1", "--incremental-scale", "0", "--work-dir", str(tmp_path)]
+    status = main(["bench", *options, "--write", str(written)])
+    out = capsys.readouterr().out
+    assert status == 0, out
+    assert "Scale 1:" in out
+    assert "machine load (1-min average)" in out
+    for label in [*STAGES.values(), RUN_TOTAL, WHOLE_TOTAL]:
+        line = next(line for line in out.splitlines() if line.startswith(label))
+        assert re.search(r"\d+\.\d\d$", line), line  # a measured number of seconds
+    for connector in ("politie (CSV drops)", "om (SQL database)", "vh (HTTP API)", "gemeenten (Excel)"):
+        line = next(line for line in out.splitlines() if line.startswith(connector))
+        assert re.search(r"\d$", line), line  # rows per second
+    for ratio in ("transform / DuckDB floor", "transform / pandas peer"):
+        line = next(line for line in out.splitlines() if line.startswith(ratio))
+        assert line.rstrip().endswith("same cells"), line
+    for memory in ("vhpipe run process", "dbt (largest dbt process)", "process tree at once"):
+        assert memory in out
+    assert "report cells against the simulator's truth: same cells" in out
+    assert "scale 1: the whole vhpipe run under 30 s" in out
+    document = written.read_text(encoding="utf-8")
+    for field in ("## Machine", "| cores |", "| memory |", "| CPU |", "| load average at start (1, 5, 15 min) |"):
+        assert field in document
+    assert "transform / DuckDB floor" in document
