@@ -36,7 +36,7 @@ class KeptOpenSqliteEventLogStorage(SqliteEventLogStorage):
         self._engines: OrderedDict[str, Engine] = OrderedDict()
         self._checkpointed: dict[str, float] = {}
         super().__init__(base_dir, inst_data=inst_data)
-        atexit.register(self._close_all)
+        atexit.register(self._close_at_exit)
 
     @classmethod
     def from_config_value(cls, inst_data: Any, config_value: Any) -> KeptOpenSqliteEventLogStorage:
@@ -79,6 +79,12 @@ class KeptOpenSqliteEventLogStorage(SqliteEventLogStorage):
             while self._engines:
                 _, engine = self._engines.popitem()
                 engine.dispose()
+
+    def _close_at_exit(self) -> None:
+        """As `_close_all`, but never waits long at exit for a thread that holds the lock."""
+        if self._db_lock.acquire(timeout=1):
+            self._db_lock.release()
+            self._close_all()
 
     def wipe(self) -> None:
         self._close_all()  # the files are deleted: no connection may keep them
