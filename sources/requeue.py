@@ -133,7 +133,7 @@ def _land(
     rows = passing.drop(columns=[PERSON_CHECK])
     hashes = rows["_row_hash"]
     delivery = ledger.Delivery(source, f"requeue of {original}", hashlib.sha256("\n".join(hashes).encode()).hexdigest())
-    repeated = hashes.isin(_landed_hashes(con, table, hashes)) | hashes.duplicated()
+    repeated = ledger.repeated_rows(con, table, rows)
     resolved = pd.DataFrame({"row_number": passing["_row_number"].astype("int64")})
 
     def mark_resolved(tx: duckdb.DuckDBPyConnection) -> None:
@@ -151,12 +151,3 @@ def _land(
     return ledger.land_delivery(
         con, delivery, table, rows[~repeated], no_quarantine, int(repeated.sum()), after_insert=mark_resolved
     )
-
-
-def _landed_hashes(con: duckdb.DuckDBPyConnection, table: str, hashes: pd.Series) -> set[str]:
-    con.register("candidate_hashes", hashes.to_frame())
-    try:
-        query = f"select distinct c._row_hash from candidate_hashes c join raw.{table} r using (_row_hash)"
-        return {r[0] for r in con.execute(query).fetchall()}
-    finally:
-        con.unregister("candidate_hashes")

@@ -398,15 +398,6 @@ def read_workbook(workbook: WorkbookFile) -> pd.DataFrame:
     return _text_columns(fill_gemeente(frame, workbook.delivery.name), FIELDS)
 
 
-def already_landed(con: duckdb.DuckDBPyConnection, row_hashes: pd.Series) -> set[str]:
-    con.register("candidate_hashes", row_hashes.to_frame())
-    try:
-        query = f"select distinct c._row_hash from candidate_hashes c join raw.{TABLE} r using (_row_hash)"
-        return {r[0] for r in con.execute(query).fetchall()}
-    finally:
-        con.unregister("candidate_hashes")
-
-
 def load_workbook_file(
     con: duckdb.DuckDBPyConnection, workbook: WorkbookFile, pseudonymiser: Pseudonymiser
 ) -> ledger.DeliveryOutcome:
@@ -418,8 +409,7 @@ def load_workbook_file(
     quarantined = _missing_as_none(rows[bad].assign(reason=reasons[bad], _person_fields_valid=person_ok))
     candidates = rows[~bad]
     # A row already landed (a workbook sent again) or repeated within this workbook is a duplicate.
-    repeated = candidates["_row_hash"].isin(already_landed(con, candidates["_row_hash"]))
-    repeated |= candidates["_row_hash"].duplicated()
+    repeated = ledger.repeated_rows(con, TABLE, candidates)
     return ledger.land_delivery(con, workbook.delivery, TABLE, candidates[~repeated], quarantined, int(repeated.sum()))
 
 

@@ -87,6 +87,19 @@ def loaded_deliveries(con: duckdb.DuckDBPyConnection, source: str) -> set[str]:
     return {r[0] for r in rows}
 
 
+def repeated_rows(con: duckdb.DuckDBPyConnection, table: str, candidates: pd.DataFrame) -> pd.Series:
+    """Per candidate row, whether it is a duplicate: its exact content (`_row_hash`) is in raw.<table>
+    already (a delivery taken again), or an earlier candidate row has it."""
+    hashes = candidates["_row_hash"]
+    con.register("candidate_hashes", hashes.to_frame())
+    try:
+        query = f"select distinct c._row_hash from candidate_hashes c join raw.{table} r using (_row_hash)"
+        landed = {row[0] for row in con.execute(query).fetchall()}
+    finally:
+        con.unregister("candidate_hashes")
+    return hashes.isin(landed) | hashes.duplicated()
+
+
 def land_delivery(
     con: duckdb.DuckDBPyConnection,
     delivery: Delivery,

@@ -351,10 +351,7 @@ def land_pull(
     person_ok = rules.passes(pull.rows[bad], person_rules(pull.rows))
     quarantined = rows[bad].assign(reason=reasons[bad], _person_fields_valid=person_ok)
     candidates = rows[~bad]
-    repeated = (
-        candidates["_row_hash"].isin(_landed_hashes(con, pull.entity, candidates))
-        | candidates["_row_hash"].duplicated()
-    )
+    repeated = ledger.repeated_rows(con, pull.entity.raw_table, candidates)
     return ledger.land_delivery(
         con,
         delivery,
@@ -364,18 +361,6 @@ def land_pull(
         int(repeated.sum()),
         after_insert=_record_provision(pull, delivery, len(rows)),
     )
-
-
-def _landed_hashes(con: duckdb.DuckDBPyConnection, entity: Entity, candidates: pd.DataFrame) -> set[str]:
-    """Hashes of candidate rows already in raw: the same row version pulled again is a duplicate."""
-    con.register("candidate_hashes", candidates[["_row_hash"]])
-    try:
-        found = con.execute(
-            f"select distinct c._row_hash from candidate_hashes c join raw.{entity.raw_table} r using (_row_hash)"
-        ).fetchall()
-    finally:
-        con.unregister("candidate_hashes")
-    return {r[0] for r in found}
 
 
 def _record_provision(

@@ -265,17 +265,7 @@ def load_drops(
     candidates = rows[~bad]
     # A row already landed (a repeated delivery) or repeated within this batch (in the same drop or
     # an earlier one, which lands first) is a duplicate.
-    con.register("candidate_hashes", candidates[["_row_hash"]])
-    try:
-        seen = {
-            r[0]
-            for r in con.execute(
-                f"select distinct c._row_hash from candidate_hashes c join raw.{TABLE} r using (_row_hash)"
-            ).fetchall()
-        }
-    finally:
-        con.unregister("candidate_hashes")
-    repeated = candidates["_row_hash"].isin(seen) | candidates["_row_hash"].duplicated()
+    repeated = ledger.repeated_rows(con, TABLE, candidates)
     duplicates = candidates.loc[repeated, "_delivery_id"].value_counts()
     return ledger.land_deliveries(
         con,

@@ -400,21 +400,6 @@ def next_watermark(frame: pd.DataFrame, pull: Pull, current: str | None) -> str 
     return max(latest, current) if current else latest
 
 
-def _already_landed(con: duckdb.DuckDBPyConnection, table: str, candidates: pd.DataFrame) -> pd.Series:
-    """Rows whose exact content is in raw already (a pull read again), or repeated within this pull."""
-    con.register("candidate_hashes", candidates[["_row_hash"]])
-    try:
-        seen = {
-            r[0]
-            for r in con.execute(
-                f"select distinct c._row_hash from candidate_hashes c join raw.{table} r using (_row_hash)"
-            ).fetchall()
-        }
-    finally:
-        con.unregister("candidate_hashes")
-    return candidates["_row_hash"].isin(seen) | candidates["_row_hash"].duplicated()
-
-
 def _with_nulls(frame: pd.DataFrame) -> pd.DataFrame:
     """Missing values as None, so a quarantined record's JSON holds null rather than NaN (which is no JSON)."""
     return frame.astype(object).where(frame.notna(), None)
@@ -439,7 +424,7 @@ def land_pull(
     bad = reasons.notna()
     candidates = rows[~bad]
     quarantined = rows[bad].assign(reason=reasons[bad], _person_fields_valid=rules.passes(frame[bad], CLIENT_RULES))
-    repeated = _already_landed(con, endpoint.table, candidates)
+    repeated = ledger.repeated_rows(con, endpoint.table, candidates)
     new_watermark = next_watermark(frame, pull, watermark)
 
     def advance_watermark(tx: duckdb.DuckDBPyConnection) -> None:
