@@ -35,6 +35,7 @@ class KeptOpenSqliteEventLogStorage(SqliteEventLogStorage):
     def __init__(self, base_dir: str, inst_data: Any = None) -> None:
         self._engines: OrderedDict[str, Engine] = OrderedDict()
         self._checkpointed: dict[str, float] = {}
+        self._tables_seen: set[str] = set()
         super().__init__(base_dir, inst_data=inst_data)
         atexit.register(self._close_at_exit)
 
@@ -73,6 +74,15 @@ class KeptOpenSqliteEventLogStorage(SqliteEventLogStorage):
             oldest.dispose()
         return engine
 
+    def has_table(self, table_name: str) -> bool:
+        """Dagster asks this for every asset and check event, opening a new engine each time; a table
+        once there stays (until `wipe`), so only a missing one is asked again."""
+        if table_name not in self._tables_seen:
+            if not super().has_table(table_name):
+                return False
+            self._tables_seen.add(table_name)
+        return True
+
     def _close_all(self) -> None:
         """Close every connection: the last close checkpoints, so readers see every event."""
         with self._db_lock:
@@ -88,6 +98,7 @@ class KeptOpenSqliteEventLogStorage(SqliteEventLogStorage):
 
     def wipe(self) -> None:
         self._close_all()  # the files are deleted: no connection may keep them
+        self._tables_seen.clear()
         super().wipe()
 
     def dispose(self) -> None:

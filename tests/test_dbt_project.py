@@ -35,7 +35,7 @@ def models_of(manifest: dict[str, Any]) -> list[dict[str, Any]]:
 # --- the nightly build --------------------------------------------------------------------------
 
 
-def test_the_nightly_dbt_build_passed_every_data_test_and_unit_test(pipeline):
+def test_the_nightly_dbt_build_passed_every_data_test_and_left_unit_tests_to_ci(pipeline):
     builds = [
         path.parent
         for path in pipeline.paths.dbt_target.rglob("run_results.json")
@@ -47,13 +47,13 @@ def test_the_nightly_dbt_build_passed_every_data_test_and_unit_test(pipeline):
 
     failed = {uid: status for uid, status in results.items() if status in {"error", "fail", "skipped"}}
     assert not failed
-    # every test the project defines took part: none was deselected or left out
+    # every data test the project defines took part: none was deselected or left out
     manifest = load_json(build / "manifest.json")
     tests = {uid for uid, node in manifest["nodes"].items() if node["resource_type"] == "test"}
-    unit_tests = set(manifest["unit_tests"])
     assert tests <= results.keys()
-    assert unit_tests <= results.keys()
-    assert len(unit_tests) >= 6
+    # unit tests check SQL against fixed inputs: they run in CI (tests/test_dbt_rules.py), not every night
+    assert len(manifest["unit_tests"]) >= 6
+    assert not set(manifest["unit_tests"]) & results.keys()
 
 
 # --- documentation and layout -------------------------------------------------------------------

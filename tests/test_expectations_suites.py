@@ -74,3 +74,13 @@ def test_the_data_docs_rewrite_refuses_a_cdn_it_cannot_serve_offline(tmp_path):
     offline_assets.make_offline(tmp_path)
     assert page.read_text() == '<script src="static/vendor/jquery/dist/jquery.min.js"></script>'
     assert (tmp_path / "static" / "vendor" / "jquery" / "dist" / "jquery.min.js").stat().st_size > 80_000
+
+
+def test_a_frame_is_validated_without_gx_hashing_every_value_of_it():
+    """GX fingerprints each pandas batch by hashing all its values (twice per suite, half the time of a
+    raw table's suite); the runner turns that off. Fails when a GX upgrade renames the setting."""
+    rows = [{"traject_id": "VHT-1", "startdatum": pd.Timestamp("2011-01-01"), "einddatum": pd.Timestamp("2011-02-01")}]
+    outcome = run("int_trajecten", rows, "traject_id")
+    markers = outcome.validation.meta["batch_markers"]
+    assert "ge_load_time" in markers
+    assert "pandas_data_fingerprint" not in markers

@@ -1,6 +1,8 @@
 """From a published number to its records: every cell's members, traceable to landed rows."""
 
+import html
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -89,3 +91,22 @@ def test_one_click_on_a_figure_in_the_reconciliation_page_shows_its_records(pipe
     assert "registraties vormen dit getal" in shown.text
     assert "Per bronsysteem" in shown.text and "Per levering" in shown.text
     assert (tmp_path / "members.png").stat().st_size > 0
+
+
+def test_a_member_page_lists_a_large_cell_in_part_and_counts_all_of_it(pipeline, tmp_path):
+    """A national year's cells hold hundreds of thousands of records: the page lists the first ones
+    and names the command that prints every one, while its counts per source and delivery are whole."""
+    from expectations.report.member_pages import write_member_pages
+
+    with duckdb.connect(str(pipeline.paths.warehouse), read_only=True) as con:
+        links = write_member_pages(con, tmp_path, shown=3)
+    total = query(pipeline, "select count(*) as n from audit.report_cell_members where tabel = '1' and rij = 'Totaal'")
+    page = (tmp_path / links[("1", "Totaal", "aantal")]).read_text(encoding="utf-8")
+    listed = html.unescape(page.split("<h2>Registraties</h2>")[1])
+
+    assert listed.count("<tr><td><code>") == 3
+    assert f"De eerste 3 van {total['n'][0]} registraties" in listed
+    assert 'vhpipe explain --tabel 1 --rij "Totaal" --kolom "aantal"' in listed
+    per_source = page.split("<h2>Per bronsysteem</h2>")[1].split("<h2>")[0]
+    counted = sum(int(n) for n in re.findall(r'<td class="num">(\d+)</td>', per_source))
+    assert counted == total["n"][0]

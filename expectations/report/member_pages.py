@@ -1,16 +1,22 @@
 """A page per report cell listing the records that make it up (audit.report_cell_members), with
-counts per source system and per delivery: what the figures of reconciliation.html link to."""
+counts per source system and per delivery: what the figures of reconciliation.html link to.
+
+The counts cover every member; the list shows the first `SHOWN_MEMBERS` records of a cell and
+names the `vhpipe explain` command that prints all of them. A national year holds cells of
+hundreds of thousands of records: listing each one on a page would write gigabytes nobody reads.
+"""
 
 from __future__ import annotations
 
 import hashlib
+from collections import defaultdict
 from html import escape
 from pathlib import Path
 
 import duckdb
-import pandas as pd
 
 MEMBERS_FOLDER = "leden"
+SHOWN_MEMBERS = 5000  # every cell of a district's year fits (the largest, Table 1's total, has 3362)
 STYLE = """
 body { font-family: system-ui, sans-serif; margin: 2rem; color: #222; }
 table { border-collapse: collapse; margin: 0.5rem 0 1.5rem; font-size: 0.9rem; }
@@ -18,6 +24,7 @@ th, td { border-bottom: 1px solid #ddd; padding: 0.2rem 0.6rem; text-align: left
 td.num, th.num { text-align: right; }
 code { font-size: 0.85rem; }
 """
+Cell = tuple[str, str, str]  # tabel, rij, kolom
 
 
 def cell_file(tabel: str, rij: str, kolom: str) -> str:
@@ -26,59 +33,99 @@ def cell_file(tabel: str, rij: str, kolom: str) -> str:
     return f"tabel-{tabel}-{digest}.html"
 
 
-def write_member_pages(con: duckdb.DuckDBPyConnection, reports: Path) -> dict[tuple[str, str, str], str]:
-    """Write one page per cell with members; returns (tabel, rij, kolom) → link relative to `reports`."""
+def write_member_pages(con: duckdb.DuckDBPyConnection, reports: Path, shown: int = SHOWN_MEMBERS) -> dict[Cell, str]:
+    """Write one page per cell with members; returns (tabel, rij, kolom) → link relative to `reports`.
+
+    A page lists at most `shown` records; its counts per source and per delivery cover them all.
+    """
     exists = con.execute(
         "select count(*) from information_schema.tables "
         "where table_schema = 'audit' and table_name = 'report_cell_members'"
     ).fetchall()[0][0]
     if not exists:
         return {}
-    members = con.execute(
-        """
-        select m.tabel, m.rij, m.kolom, c.waarde, m.lid, m.persoon_key, m.datum, m.bronnen,
-               m.delivery_id, m.delivery_row_number
-        from audit.report_cell_members m
-        join marts.report_cells c using (tabel, rij, kolom)
-        order by m.tabel, m.rij, m.kolom, m.datum, m.lid
-        """
-    ).df()
+    values = {tuple(cell): int(value) for *cell, value in con.execute(CELLS_WITH_MEMBERS).fetchall()}
+    per_source = _counts_by(con, "bronnen")
+    per_delivery = _counts_by(con, "delivery_id")
+    listed = defaultdict(list)
+    for tabel, rij, kolom, *record in con.execute(FIRST_MEMBERS, [shown]).fetchall():
+        listed[(tabel, rij, kolom)].append(record)
     folder = reports / MEMBERS_FOLDER
     folder.mkdir(parents=True, exist_ok=True)
     links = {}
-    for (tabel, rij, kolom), cell in members.groupby(["tabel", "rij", "kolom"], sort=False):
-        name = cell_file(tabel, rij, kolom)
-        (folder / name).write_text(_page(tabel, rij, kolom, cell), encoding="utf-8")
-        links[(tabel, rij, kolom)] = f"{MEMBERS_FOLDER}/{name}"
+    for cell, value in values.items():
+        name = cell_file(*cell)
+        page = _page(cell, value, per_source[cell], per_delivery[cell], listed[cell])
+        (folder / name).write_text(page, encoding="utf-8")
+        links[cell] = f"{MEMBERS_FOLDER}/{name}"
     return links
 
 
-def _page(tabel: str, rij: str, kolom: str, cell: pd.DataFrame) -> str:
-    value = int(cell["waarde"].iloc[0])
+CELLS_WITH_MEMBERS = """
+    select c.tabel, c.rij, c.kolom, c.waarde
+    from marts.report_cells c
+    where exists (
+        select 1 from audit.report_cell_members m
+        where m.tabel = c.tabel and m.rij = c.rij and m.kolom = c.kolom
+    )
+"""
+FIRST_MEMBERS = """
+    select m.tabel, m.rij, m.kolom, m.lid, m.persoon_key, m.datum, m.bronnen, m.delivery_id, m.delivery_row_number
+    from audit.report_cell_members m
+    qualify row_number() over (partition by m.tabel, m.rij, m.kolom order by m.datum, m.lid) <= ?
+    order by m.tabel, m.rij, m.kolom, m.datum, m.lid
+"""
+
+
+def _counts_by(con: duckdb.DuckDBPyConnection, column: str) -> dict[Cell, list[tuple[str, int]]]:
+    counts = defaultdict(list)
+    rows = con.execute(
+        f"select tabel, rij, kolom, {column}, count(*) from audit.report_cell_members "
+        f"group by all order by tabel, rij, kolom, {column}"
+    ).fetchall()
+    for tabel, rij, kolom, key, count in rows:
+        counts[(tabel, rij, kolom)].append((key, count))
+    return counts
+
+
+def _page(
+    cell: Cell, value: int, per_source: list[tuple[str, int]], per_delivery: list[tuple[str, int]], records: list
+) -> str:
+    tabel, rij, kolom = cell
     title = f"Tabel {tabel} · {rij} · {kolom}: {value}"
-    per_source = cell.groupby("bronnen").size()
-    per_delivery = cell.groupby("delivery_id").size()
+    total = sum(count for _, count in per_source)
     rows = "".join(
-        f"<tr><td><code>{escape(r.lid)}</code></td><td><code>{escape(str(r.persoon_key)[:20])}…</code></td>"
-        f"<td>{escape(str(r.datum)[:10])}</td><td>{escape(r.bronnen)}</td><td><code>{escape(r.delivery_id)}</code></td>"
-        f'<td class="num">{int(r.delivery_row_number)}</td></tr>'
-        for r in cell.itertuples(index=False)
+        f"<tr><td><code>{escape(lid)}</code></td><td><code>{escape(str(person)[:20])}…</code></td>"
+        f"<td>{escape(str(datum)[:10])}</td><td>{escape(bronnen)}</td><td><code>{escape(delivery)}</code></td>"
+        f'<td class="num">{int(row_number)}</td></tr>'
+        for lid, person, datum, bronnen, delivery, row_number in records
     )
     return (
         f'<!DOCTYPE html>\n<html lang="nl">\n<head>\n<meta charset="utf-8">\n<title>{escape(title)}</title>\n'
         f"<style>{STYLE}</style>\n</head>\n<body>\n"
         f'<p><a href="../reconciliation.html">← reconciliatie</a></p>\n<h1>{escape(title)}</h1>\n'
-        f"<p>{len(cell)} registraties vormen dit getal "
+        f"<p>{total} registraties vormen dit getal "
         "(pseudonieme persoonssleutels; geen BSN, naam of geboortedatum).</p>\n"
         f"<h2>Per bronsysteem</h2>\n{_counts(per_source, 'bron')}\n"
         f"<h2>Per levering</h2>\n{_counts(per_delivery, 'levering')}\n"
-        "<h2>Registraties</h2>\n<table><tr><th>registratie</th><th>persoon (pseudoniem)</th><th>datum</th>"
+        f"<h2>Registraties</h2>\n{_more(cell, total, len(records))}"
+        "<table><tr><th>registratie</th><th>persoon (pseudoniem)</th><th>datum</th>"
         f'<th>bron</th><th>levering</th><th class="num">rij</th></tr>{rows}</table>\n</body>\n</html>\n'
     )
 
 
-def _counts(counts: pd.Series, heading: str) -> str:
-    rows = "".join(
-        f'<tr><td><code>{escape(str(k))}</code></td><td class="num">{v}</td></tr>' for k, v in counts.items()
+def _more(cell: Cell, total: int, listed: int) -> str:
+    """Above the list when it is cut short: how many are left out and the command that lists them all."""
+    if listed >= total:
+        return ""
+    tabel, rij, kolom = cell
+    command = f'vhpipe explain --tabel {tabel} --rij "{rij}" --kolom "{kolom}" --limit {total}'
+    return (
+        f"<p>De eerste {listed} van {total} registraties (op datum); "
+        f"<code>{escape(command)}</code> toont ze allemaal.</p>\n"
     )
+
+
+def _counts(counts: list[tuple[str, int]], heading: str) -> str:
+    rows = "".join(f'<tr><td><code>{escape(str(k))}</code></td><td class="num">{v}</td></tr>' for k, v in counts)
     return f'<table><tr><th>{heading}</th><th class="num">aantal</th></tr>{rows}</table>'

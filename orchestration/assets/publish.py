@@ -5,11 +5,14 @@ ledger checks the extract steps), so a failed run leaves the previous published 
 """
 
 import os
+import shutil
 
 import dagster as dg
 from dagster_dbt import DbtCliResource
 
+from orchestration.assets.transform import build_target
 from orchestration.publishing import SuppressionSettings, build_annual_report, export_all, publish_copy
+from orchestration.publishing.atomic_files import write_atomically
 from orchestration.resources import Warehouse
 
 MARTS = [
@@ -18,6 +21,7 @@ MARTS = [
     dg.AssetKey(["audit", "reconciliation"]),  # its blocking checks must pass before anything is published
 ]
 PUBLISHED = dg.AssetKey(["published", "vh_marts"])
+DOCS_SITE = ("index.html", "manifest.json", "catalog.json")  # what dbt's docs site reads
 
 
 def report_year() -> int:
@@ -89,10 +93,14 @@ def jaarverslag(warehouse: Warehouse) -> dg.MaterializeResult:
     description="The dbt documentation site (models, columns, lineage graph) in data/reports/dbt_docs/.",
 )
 def dbt_docs(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: Warehouse) -> dg.MaterializeResult:
-    target = warehouse.paths.reports / "dbt_docs"
+    site = warehouse.paths.reports / "dbt_docs"
+    build = build_target()
     with warehouse.writer(holder=f"run {context.run_id} (dbt docs)"):  # dbt opens the warehouse to read the catalog
-        dbt.cli(["docs", "generate"], target_path=target, raise_on_error=True).wait()
-    return dg.MaterializeResult(metadata={"index": dg.MetadataValue.path(str(target / "index.html"))})
+        # in the build's folder: its manifest holds the SQL the build compiled, so dbt need not compile it again
+        dbt.cli(["docs", "generate", "--no-compile"], target_path=build, raise_on_error=True).wait()
+    for name in DOCS_SITE:
+        write_atomically(site / name, lambda temporary, name=name: shutil.copyfile(build / name, temporary))
+    return dg.MaterializeResult(metadata={"index": dg.MetadataValue.path(str(site / "index.html"))})
 
 
 PUBLISH_ASSETS = [published_marts, exports, jaarverslag, dbt_docs]

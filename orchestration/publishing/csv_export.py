@@ -4,11 +4,13 @@ opens correctly with a double click (semicolon, UTF-8 with byte order mark, deci
 from __future__ import annotations
 
 import csv
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
+import duckdb
 import numpy as np
 
 from orchestration.publishing.atomic_files import write_atomically
@@ -27,16 +29,54 @@ class CsvFlavour:
 PLAIN = CsvFlavour(folder="csv", delimiter=",", decimal=".", encoding="utf-8", line_end="\n")
 EXCEL_NL = CsvFlavour(folder="csv_excel_nl", delimiter=";", decimal=",", encoding="utf-8-sig", line_end="\r\n")
 FLAVOURS = (PLAIN, EXCEL_NL)
+INTEGER_TYPES = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT")
 
 
-def write_csv(table: ExportTable, out_dir: Path, flavour: CsvFlavour) -> Path:
+CHUNK_ROWS = 50_000  # rows of an exact mart held in memory at once
+
+
+def write_csv(table: ExportTable, out_dir: Path, flavour: CsvFlavour, con: duckdb.DuckDBPyConnection) -> Path:
+    """`table` as CSV; an exact mart is read from `con` in chunks, its values written as text by DuckDB."""
+
     def write(path: Path) -> None:
         with path.open("w", encoding=flavour.encoding, newline="") as handle:
             writer = csv.writer(handle, delimiter=flavour.delimiter, lineterminator=flavour.line_end)
             writer.writerow(table.columns)
-            writer.writerows([text(v, flavour.decimal) for v in row] for row in table.rows)
+            for chunk in _chunks_as_text(table, flavour.decimal, con):
+                writer.writerows(chunk)
 
     return write_atomically(out_dir / flavour.folder / f"{table.name}.csv", write)
+
+
+def _chunks_as_text(table: ExportTable, decimal: str, con: duckdb.DuckDBPyConnection) -> Iterator[list]:
+    if table.query is None:
+        yield [[text(v, decimal) for v in row] for row in table.rows]
+        return
+    in_sql = [sql_text(f'"{c}"', t, decimal) for c, t in zip(table.columns, table.types, strict=True)]
+    in_python = [i for i, expression in enumerate(in_sql) if expression is None]
+    select = ", ".join(expression or f'"{c}"' for c, expression in zip(table.columns, in_sql, strict=True))
+    cursor = con.execute(f"select {select} from ({table.query})")
+    while chunk := cursor.fetchmany(CHUNK_ROWS):
+        if in_python:  # floats: no exponent, whatever their size, as `text` writes them
+            chunk = [[text(v, decimal) if i in in_python else v for i, v in enumerate(row)] for row in chunk]
+        yield chunk
+
+
+def sql_text(column: str, duckdb_type: str, decimal: str) -> str | None:
+    """SQL writing a column of `duckdb_type` as `text` writes its values (null stays null, which the CSV
+    writer writes empty); None for the types left to `text` itself."""
+    if duckdb_type == "BOOLEAN":
+        return f"case when {column} then 'true' when not {column} then 'false' end"
+    if duckdb_type == "DATE":
+        return f"strftime({column}, '%Y-%m-%d')"
+    if duckdb_type == "TIMESTAMP":  # isoformat(sep=" "): microseconds only when there are any
+        fraction = f"case when microsecond({column}) % 1000000 = 0 then '' else strftime({column}, '.%f') end"
+        return f"strftime({column}, '%Y-%m-%d %H:%M:%S') || {fraction}"
+    if duckdb_type.startswith("DECIMAL"):
+        return f"replace(cast({column} as varchar), '.', '{decimal}')"
+    if duckdb_type in INTEGER_TYPES or duckdb_type == "VARCHAR":
+        return f"cast({column} as varchar)"
+    return None
 
 
 def text(value: object, decimal: str) -> str:

@@ -20,10 +20,15 @@ DIMENSION_PREFIX = "dim_"  # reference lists (gemeenten, doelgroepen, buurten, d
 
 @dataclass(frozen=True)
 class ExportTable:
+    """A table to export: either the rows a suppressed table shows, or the query of a mart exported
+    exactly, which the writers stream from the export's connection (a record-level fact of a national
+    year has millions of rows: they never pass through Python one by one)."""
+
     name: str
     columns: list[str]
     types: list[str]  # DuckDB types, for Parquet
-    rows: list[tuple]  # Python values: int, str, bool, date, datetime, Decimal, float or None
+    rows: list[tuple] | None = None  # Python values: int, str, bool, date, datetime, Decimal, float or None
+    query: str | None = None
 
 
 def export_tables(
@@ -40,22 +45,19 @@ def export_tables(
         relation = con.sql(mart_query(name))
         columns, types = list(relation.columns), [str(t) for t in relation.types]
         assert_no_person_level_columns(name, columns)
-        if suppression is None:
-            rows = relation.fetchall()
-        elif name in shown:
-            rows, types = _rows_as_shown(shown[name])
-        elif name == "report_cells":
-            rows, types = _rows_as_shown(report_cells(report, con))
+        if suppression is not None and name in shown:
+            tables.append(ExportTable(name, columns, *_rows_as_shown(shown[name])))
+        elif suppression is not None and name == "report_cells":
+            tables.append(ExportTable(name, columns, *_rows_as_shown(report_cells(report, con))))
         else:
-            rows = relation.fetchall()
-        tables.append(ExportTable(name, columns, types, rows))
+            tables.append(ExportTable(name, columns, types, query=mart_query(name)))
     return tables
 
 
-def _rows_as_shown(frame: pd.DataFrame) -> tuple[list[tuple], list[str]]:
-    """Rows of a suppressed table, every column as text: a count may read '<5' or 'x', in any year."""
+def _rows_as_shown(frame: pd.DataFrame) -> tuple[list[str], list[tuple]]:
+    """Types and rows of a suppressed table, every column as text: a count may read '<5' or 'x', in any year."""
     rows = [tuple(_text(v) for v in row) for row in frame.itertuples(index=False)]
-    return rows, ["VARCHAR"] * len(frame.columns)
+    return ["VARCHAR"] * len(frame.columns), rows
 
 
 def _text(value: object) -> str | None:

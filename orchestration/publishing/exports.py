@@ -49,15 +49,15 @@ def export_all(
         report = load_report_tables(con, suppression)
         tables = export_tables(con, report, suppression)
         left_out = sorted(set(published_marts(con)) - {t.name for t in tables})
-    for folder in (*(f.folder for f in FLAVOURS), PARQUET_FOLDER):
-        shutil.rmtree(out_dir / folder, ignore_errors=True)
-    metadata = {"modus": mode_name(suppression), "toelichting": mode_description(suppression)}
-    if suppression is not None:
-        metadata["drempel"] = str(suppression.threshold)
-    written = []
-    for table in tables:
-        written += [write_csv(table, out_dir, flavour) for flavour in FLAVOURS]
-        written.append(write_parquet(table, out_dir, metadata))
+        for folder in (*(f.folder for f in FLAVOURS), PARQUET_FOLDER):
+            shutil.rmtree(out_dir / folder, ignore_errors=True)
+        metadata = {"modus": mode_name(suppression), "toelichting": mode_description(suppression)}
+        if suppression is not None:
+            metadata["drempel"] = str(suppression.threshold)
+        written = []
+        for table in tables:
+            written += [write_csv(table, out_dir, flavour, con) for flavour in FLAVOURS]
+            written.append(write_parquet(table, out_dir, metadata, con))
     written.append(write_workbook(report, out_dir / workbook_name(year), year, mode_description(suppression)))
     written.append(_write_readme(out_dir, written, year, suppression, left_out))
     return written
