@@ -167,14 +167,14 @@ def schema_frame(con: duckdb.DuckDBPyConnection, table: RawTable) -> pd.DataFram
     return frame
 
 
-def rows_frame(con: duckdb.DuckDBPyConnection, table: RawTable) -> pd.DataFrame:
+def rows_frame(con: duckdb.DuckDBPyConnection, table: RawTable, columns: set[str] | None = None) -> pd.DataFrame:
     """Every landed row of `table` with its delivery and the dates its contract allows.
 
-    `delivery_row` (`<delivery id> rij <n>`) names the row in failure messages.
+    `delivery_row` (`<delivery id> rij <n>`) names the row in failure messages. With `columns`, only
+    those (and `delivery_row`) are read: a raw table of a national year does not fit in memory whole.
     """
     window_start, window_end = table.window or ("null::timestamp", "null::timestamp")
-    return con.execute(
-        f"""
+    rows = f"""
         with quarters as (
             select
                 delivery_id,
@@ -204,6 +204,8 @@ def rows_frame(con: duckdb.DuckDBPyConnection, table: RawTable) -> pd.DataFrame:
         left join raw._deliveries as d on t._delivery_id = d.delivery_id
         left join quarters as q on t._delivery_id = q.delivery_id
         left join provisions as v on t._delivery_id = v.delivery_id
-        order by t._delivery_id, t._row_number
-        """
-    ).df()
+    """
+    available = [column[0] for column in con.execute(f"select * from ({rows}) limit 0").description]
+    wanted = [c for c in available if columns is None or c in columns or c == "delivery_row"]
+    select = ", ".join(f'"{c}"' for c in wanted)
+    return con.execute(f"select {select} from ({rows}) order by _delivery_id, _row_number").df()

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -45,6 +46,18 @@ def load_suite_definition(name: str) -> dict:
     return {**definition, "expectations": [*included, *definition["expectations"]]}
 
 
+def suite_columns(name: str) -> set[str]:
+    """The columns suite `name` reads: those its expectations name and those their row conditions use."""
+    columns = set()
+    for expectation in load_suite_definition(name)["expectations"]:
+        kwargs = expectation["kwargs"]
+        columns |= {kwargs[key] for key in ("column", "column_A", "column_B") if key in kwargs}
+        columns |= set(kwargs.get("column_list", []))
+        condition = re.sub(r"\"[^\"]*\"|'[^']*'", "", kwargs.get("row_condition", ""))  # without its literals
+        columns |= set(re.findall(r"[A-Za-z_]\w*", condition))  # and a few words (and, or) that name no column
+    return columns
+
+
 def run_suite(
     name: str,
     frame: pd.DataFrame,
@@ -61,7 +74,7 @@ def run_suite(
     When `subject` is given, every failure message starts with it. A failure names at most
     `shown_rows` rows and counts the rest (None: all of them).
     """
-    gx = _great_expectations()
+    gx = import_great_expectations()
     definition = load_suite_definition(name)
     context = gx.get_context(mode="ephemeral")
     context.variables.progress_bars = {"globally": False}
@@ -84,7 +97,7 @@ def run_suite(
     return SuiteOutcome(name, bool(result.success), len(result.results), failures, subject, group, result)
 
 
-def _great_expectations():
+def import_great_expectations():
     """GX, imported on first use, without its fingerprint of every frame.
 
     GX's pandas engine hashes a whole frame (every value of every column) for a batch marker

@@ -21,7 +21,7 @@ import duckdb
 from expectations import harmonised, ledger, reconciliation
 from expectations.publication import computed_cells, find_contradictions, published_values
 from expectations.raw_contracts import RAW_TABLES, RAW_TABLES_BY_NAME, RawTable, rows_frame, schema_frame
-from expectations.runner import SHOWN_ROWS, SuiteOutcome, run_suite
+from expectations.runner import SHOWN_ROWS, SuiteOutcome, run_suite, suite_columns
 from expectations.seeds import CALIBRATION_YEAR, code_sets
 
 RAW, HARMONISED, RECONCILIATION = "raw", "harmonised", "reconciliation"
@@ -44,7 +44,7 @@ def run_raw_table(con: duckdb.DuckDBPyConnection, table_name: str, year: int) ->
     deliveries = ledger.deliveries_frame(con, table)
     outcomes = [
         _run("raw_table_schema", schema_frame(con, table), "column", table.relation, RAW),
-        _run(table.suite, rows_frame(con, table), "delivery_row", table.relation, RAW),
+        _run(table.suite, rows_frame(con, table, suite_columns(table.suite)), "delivery_row", table.relation, RAW),
         _run("raw_delivery_ledger", deliveries, "delivery_key", table.relation, RAW),
         _run("raw_delivery_bsn", deliveries, "delivery_key", table.relation, RAW),
     ]

@@ -93,6 +93,10 @@ def cmd_run(args: argparse.Namespace) -> int:
     import dagster_dbt  # noqa: F401
 
     if parse is not None:
+        # the parse outlasts that import: meanwhile import GX, which the first connector's check needs
+        from expectations.runner import import_great_expectations
+
+        import_great_expectations()
         parse.wait()  # a failed parse is run again, and reported, when the definitions load
     from orchestration.definitions import defs
     from orchestration.headless import DayRange, delivered_days, run_job
