@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
+from collections.abc import Iterator
 from html import escape
 from pathlib import Path
 
 import duckdb
 
 MEMBERS_FOLDER = "leden"
-SHOWN_MEMBERS = 5000  # every cell of a district's year fits (the largest, Table 1's total, has 3362)
+SHOWN_MEMBERS = 1000  # a page an auditor can read; the largest cell of a district's year has 3362
 STYLE = """
 body { font-family: system-ui, sans-serif; margin: 2rem; color: #222; }
 table { border-collapse: collapse; margin: 0.5rem 0 1.5rem; font-size: 0.9rem; }
@@ -47,15 +48,14 @@ def write_member_pages(con: duckdb.DuckDBPyConnection, reports: Path, shown: int
     values = {tuple(cell): int(value) for *cell, value in con.execute(CELLS_WITH_MEMBERS).fetchall()}
     per_source = _counts_by(con, "bronnen")
     per_delivery = _counts_by(con, "delivery_id")
-    listed = defaultdict(list)
-    for tabel, rij, kolom, *record in con.execute(FIRST_MEMBERS, [shown]).fetchall():
-        listed[(tabel, rij, kolom)].append(record)
     folder = reports / MEMBERS_FOLDER
     folder.mkdir(parents=True, exist_ok=True)
     links = {}
-    for cell, value in values.items():
+    for cell, records in _first_members(con, shown):
+        if cell not in values:  # members of a cell report_cells no longer has: nothing links to them
+            continue
         name = cell_file(*cell)
-        page = _page(cell, value, per_source[cell], per_delivery[cell], listed[cell])
+        page = _page(cell, values[cell], per_source[cell], per_delivery[cell], records)
         (folder / name).write_text(page, encoding="utf-8")
         links[cell] = f"{MEMBERS_FOLDER}/{name}"
     return links
@@ -70,11 +70,19 @@ CELLS_WITH_MEMBERS = """
     )
 """
 FIRST_MEMBERS = """
-    select m.tabel, m.rij, m.kolom, m.lid, m.persoon_key, m.datum, m.bronnen, m.delivery_id, m.delivery_row_number
-    from audit.report_cell_members m
-    qualify row_number() over (partition by m.tabel, m.rij, m.kolom order by m.datum, m.lid) <= ?
-    order by m.tabel, m.rij, m.kolom, m.datum, m.lid
+    select
+        tabel, rij, kolom,
+        min_by((lid, persoon_key, datum, bronnen, delivery_id, delivery_row_number), (datum, lid), ?) as records
+    from audit.report_cell_members
+    group by all
 """
+
+
+def _first_members(con: duckdb.DuckDBPyConnection, shown: int) -> Iterator[tuple[Cell, list[tuple]]]:
+    """Per cell, its first `shown` records by date: DuckDB keeps only those per cell while it reads the
+    members (a national year has millions of them), instead of sorting them all."""
+    for tabel, rij, kolom, records in con.execute(FIRST_MEMBERS, [shown]).fetchall():
+        yield (tabel, rij, kolom), records
 
 
 def _counts_by(con: duckdb.DuckDBPyConnection, column: str) -> dict[Cell, list[tuple[str, int]]]:
