@@ -91,8 +91,10 @@ class Pseudonymiser:
     def pseudonym(self, domain: str, value: str | None) -> str | None:
         if not isinstance(value, str) or value == "":  # None or a missing value (NaN) from pandas
             return None
-        digest = hmac.new(self._key, f"{domain}:{value}".encode(), hashlib.sha256)
-        return digest.hexdigest()[:32]
+        return hmac.digest(self._key, f"{domain}:{value}".encode(), hashlib.sha256).hex()[:32]
 
     def many(self, domain: str, values: Iterable[str | None]) -> list[str | None]:
-        return [self.pseudonym(domain, v) for v in values]
+        """The pseudonym of each value; each distinct value is hashed once (a person recurs on many rows)."""
+        values = list(values)
+        known = {value: self.pseudonym(domain, value) for value in set(values)}
+        return [known[value] for value in values]
