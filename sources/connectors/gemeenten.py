@@ -301,7 +301,7 @@ def iso_date(column: str, optional: bool = False, personal: bool = False) -> rul
         return unreadable & _filled(s) if optional else unreadable
 
     shown = "{column}" if personal else "{column} '{value}'"
-    return rules.Rule(column, broken, shown + " is not a date (an Excel date or dd-mm-jjjj text)")
+    return rules.Rule(column, broken, shown + " is not a date (an Excel date or dd-mm-jjjj text)", per_value=True)
 
 
 def ja_nee(column: str, optional: bool = False) -> rules.Rule:
@@ -309,7 +309,7 @@ def ja_nee(column: str, optional: bool = False) -> rules.Rule:
         wrong = ~s.isin([JA, NEE])
         return wrong & _filled(s) if optional else wrong
 
-    return rules.Rule(column, broken, "{column} '{value}' is not Ja/Nee (or J/N)")
+    return rules.Rule(column, broken, "{column} '{value}' is not Ja/Nee (or J/N)", per_value=True)
 
 
 def required_when_opgelegd(column: str, opgelegd: pd.Series) -> rules.Rule:
@@ -381,9 +381,7 @@ def pseudonymise(frame: pd.DataFrame, pseudonymiser: Pseudonymiser) -> pd.DataFr
         }
     )
     # the hash leaves out where the row sat (sheet, row), so a workbook sent again is recognised
-    content = [out[c].astype("string") for c in out.columns if c != "_row_number"]
-    payload = content[0].str.cat(content[1:], sep="|", na_rep="")
-    out["_row_hash"] = [hashlib.sha256(p.encode()).hexdigest()[:32] for p in payload]
+    out["_row_hash"] = ledger.row_hashes(out.drop(columns="_row_number"))
     out["_sheet"] = frame["_sheet"]
     return out
 

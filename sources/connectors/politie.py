@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from sources.connectors import ledger, persons, rules
+from sources.connectors.distinct import per_distinct
 from sources.connectors.errors import DeliveryError
 from sources.pseudonymise import Pseudonymiser
 
@@ -93,11 +94,12 @@ def not_after_delivery(column: str, delivered_on: date | pd.Series) -> rules.Rul
     if isinstance(delivered_on, pd.Series):  # a batch of drops: each row's own delivery day
         limit = pd.to_datetime(delivered_on)
         return rules.Rule(column, lambda s: _dutch_dates(s) > limit, reason + "{detail}", delivered_on.astype(str))
-    return rules.Rule(column, lambda s: _dutch_dates(s) > pd.Timestamp(delivered_on), reason + str(delivered_on))
+    after = pd.Timestamp(delivered_on)
+    return rules.Rule(column, lambda s: _dutch_dates(s) > after, reason + str(delivered_on), per_value=True)
 
 
 def _dutch_dates(s: pd.Series) -> pd.Series:
-    return pd.to_datetime(s, format="%d-%m-%Y", errors="coerce")
+    return per_distinct(s, lambda days: pd.to_datetime(days, format="%d-%m-%Y", errors="coerce"))
 
 
 def latest_event_day(delivery_name: str) -> date:
@@ -235,9 +237,7 @@ def pseudonymise(frame: pd.DataFrame, pseudonymiser: Pseudonymiser) -> pd.DataFr
             "is_testpersoon": persons.is_test_person(frame["Achternaam"]),
         }
     )
-    content = [out[c].astype("string") for c in out.columns if c != "_row_number"]
-    payload = content[0].str.cat(content[1:], sep="|", na_rep="")
-    out["_row_hash"] = [hashlib.sha256(p.encode()).hexdigest()[:32] for p in payload]
+    out["_row_hash"] = ledger.row_hashes(out.drop(columns="_row_number"))
     return out
 
 

@@ -108,7 +108,7 @@ def iso_date(column: str, optional: bool = False, personal: bool = False) -> rul
         return parsed.isna() & s.notna() if optional else parsed.isna()
 
     shown = "{column}" if personal else "{column} '{value}'"
-    return rules.Rule(column, broken, shown + " is not a date (YYYY-MM-DD)")
+    return rules.Rule(column, broken, shown + " is not a date (YYYY-MM-DD)", per_value=True)
 
 
 def iso_timestamp(column: str) -> rules.Rule:
@@ -116,7 +116,7 @@ def iso_timestamp(column: str) -> rules.Rule:
         whole = s.where(s.str.fullmatch(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}"))
         return pd.to_datetime(whole, format="%Y-%m-%dT%H:%M:%S", errors="coerce").isna()
 
-    return rules.Rule(column, broken, "{column} '{value}' is not a timestamp (YYYY-MM-DDTHH:MM:SS)")
+    return rules.Rule(column, broken, "{column} '{value}' is not a timestamp (YYYY-MM-DDTHH:MM:SS)", per_value=True)
 
 
 CLIENT_RULES = [
@@ -369,9 +369,7 @@ def pseudonymise(frame: pd.DataFrame, endpoint: Endpoint, pseudonymiser: Pseudon
     out["naam_sleutel"] = keys["naam_sleutel"]
     out["leeftijdsklasse"] = persons.age_band(frame["client_geboortedatum"], frame[endpoint.record_date])
     out["is_testpersoon"] = persons.is_test_person(frame["client_achternaam"])
-    content = [out[c].astype("string") for c in out.columns if c != "_row_number"]
-    payload = content[0].str.cat(content[1:], sep="|", na_rep="")
-    out["_row_hash"] = [hashlib.sha256(p.encode()).hexdigest()[:32] for p in payload]
+    out["_row_hash"] = ledger.row_hashes(out.drop(columns="_row_number"))
     return out
 
 
