@@ -99,6 +99,8 @@ def row_hashes(rows: pd.DataFrame) -> list[str]:
 def _as_hashed_text(column: pd.Series) -> np.ndarray:
     if pd.api.types.is_bool_dtype(column.dtype):
         return np.where(column.to_numpy(), "True", "False").astype(object)
+    if isinstance(column.dtype, pd.StringDtype):  # text already: only the missing values change
+        return column.to_numpy(dtype=object, na_value="")
     return column.astype("string").fillna("").to_numpy(dtype=object)
 
 

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from sources.bsn import passes_elfproef
-from sources.connectors.distinct import factorize
+from sources.bsn import elfproef_passes
+from sources.connectors.distinct import factorize, mostly_distinct
 
 MAX_FIELD_CHARACTERS = 1000  # no field of any contract comes near this; longer is garbage (or an attack)
 
@@ -34,13 +34,13 @@ def first_violation(frame: pd.DataFrame, rules: Sequence[Rule]) -> pd.Series:
     """Per row, the reason of the first rule it breaks, or None."""
     reasons = np.full(len(frame), None, dtype=object)
     unexplained = np.ones(len(frame), dtype=bool)  # rows no rule has given a reason yet
-    distinct_values: dict[str, tuple[np.ndarray, pd.Series]] = {}  # per column, factorized once
+    distinct_values: dict[str, tuple[np.ndarray, pd.Series] | None] = {}  # per column, factorized once
     for rule in rules:
         values = frame[rule.column]
-        if rule.per_value:
-            if rule.column not in distinct_values:
-                distinct_values[rule.column] = factorize(values)
-            codes, uniques = distinct_values[rule.column]
+        if rule.per_value and rule.column not in distinct_values:
+            distinct_values[rule.column] = None if mostly_distinct(values) else factorize(values)
+        if rule.per_value and (distinct := distinct_values[rule.column]) is not None:
+            codes, uniques = distinct
             broken = np.asarray(rule.check(uniques), dtype=bool)[codes]
         else:
             broken = np.asarray(rule.check(values), dtype=bool)
@@ -100,7 +100,7 @@ def elfproef(column: str) -> Rule:
 
     def broken(s: pd.Series) -> pd.Series:
         filled = s.notna() & (s.str.strip() != "")
-        return filled & ~s.fillna("").map(passes_elfproef)
+        return filled & ~elfproef_passes(s.fillna("").tolist())
 
     return Rule(column, broken, "{column} fails the 11-proef", per_value=True)
 
@@ -108,7 +108,7 @@ def elfproef(column: str) -> Rule:
 def at_most(column: str, limit: int = MAX_FIELD_CHARACTERS) -> Rule:
     """A field of sane length; the reason does not repeat the value (it may be a megabyte)."""
     reason = f"{{column}} is longer than {limit} characters"
-    return Rule(column, lambda s: s.fillna("").str.len() > limit, reason, per_value=True)
+    return Rule(column, lambda s: s.str.len() > limit, reason, per_value=True)  # a missing value has no length
 
 
 def field_lengths(columns: Sequence[str]) -> list[Rule]:
