@@ -253,11 +253,15 @@ def _pull(engine: sa.Engine, shown_url: str, entity: Entity, watermark: str | No
         with engine.connect() as connection:
             result = connection.execute(sa.text(entity.select_sql(watermark is not None)), {"watermark": watermark})
             columns = list(result.keys())
-            records = [[_as_text(value) for value in row] for row in result]
+            records = result.fetchall()
     except sa.exc.SQLAlchemyError as exc:
         problem = f"cannot read table {entity.table} from {shown_url}: {_cause(exc)}"
         raise DeliveryError(SOURCE, delivery_name(entity, watermark), problem) from exc
-    rows = pd.DataFrame(records, columns=columns, dtype=object)
+    # column by column, and only values that are not text already (SQLite's are) go through _as_text
+    values = zip(*records, strict=True) if records else ([] for _ in columns)
+    texts = [[v if v is None or type(v) is str else _as_text(v) for v in column] for column in values]
+    rows = pd.DataFrame(dict(enumerate(texts)), index=range(len(records)), dtype=object)
+    rows.columns = columns
     rows.insert(0, "_row_number", range(1, len(rows) + 1))
     return Pull(entity, watermark, rows)
 
