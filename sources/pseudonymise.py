@@ -98,6 +98,6 @@ class Pseudonymiser:
 
     def many(self, domain: str, values: Iterable[str | None]) -> list[str | None]:
         """The pseudonym of each value; each distinct value is hashed once (a person recurs on many rows)."""
-        values = list(values)
+        values = values.tolist() if hasattr(values, "tolist") else list(values)  # a pandas column iterates slowly
         known = {value: self.pseudonym(domain, value) for value in set(values)}
         return [known[value] for value in values]

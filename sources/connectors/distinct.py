@@ -47,4 +47,4 @@ def per_distinct(values: pd.Series, function: Callable[[pd.Series], object]) -> 
 
 def map_distinct(values: pd.Series, function: Callable[[object], object]) -> pd.Series:
     """`function` called on each distinct value, as an object column aligned with `values`."""
-    return per_distinct(values, lambda uniques: np.array([function(v) for v in uniques], dtype=object))
+    return per_distinct(values, lambda uniques: np.array([function(v) for v in uniques.tolist()], dtype=object))

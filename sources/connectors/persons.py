@@ -64,6 +64,8 @@ def person_keys(
 
 def _bsn_text(value: object) -> str | None:
     """The BSN as hashed: its text without surrounding spaces; None when missing or blank."""
+    if type(value) is str:  # nearly always
+        return value.strip() or None
     if value is None or pd.isna(value):
         return None
     return str(value).strip() or None
