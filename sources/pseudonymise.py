@@ -86,13 +86,18 @@ class Pseudonymiser:
     """Turns identifiers into stable keyed pseudonyms; the domain keeps BSNs and names apart."""
 
     def __init__(self, key: bytes | None = None) -> None:
-        self._key = key if key is not None else load_key()
+        # the HMAC keyed once and copied per value: keying it costs more than hashing a short value
+        self._keyed = hmac.new(key if key is not None else load_key(), digestmod=hashlib.sha256)
 
     def pseudonym(self, domain: str, value: str | None) -> str | None:
         if not isinstance(value, str) or value == "":  # None or a missing value (NaN) from pandas
             return None
-        digest = hmac.new(self._key, f"{domain}:{value}".encode(), hashlib.sha256)
+        digest = self._keyed.copy()
+        digest.update(f"{domain}:{value}".encode())
         return digest.hexdigest()[:32]
 
     def many(self, domain: str, values: Iterable[str | None]) -> list[str | None]:
-        return [self.pseudonym(domain, v) for v in values]
+        """The pseudonym of each value; each distinct value is hashed once (a person recurs on many rows)."""
+        values = values.tolist() if hasattr(values, "tolist") else list(values)  # a pandas column iterates slowly
+        known = {value: self.pseudonym(domain, value) for value in set(values)}
+        return [known[value] for value in values]

@@ -300,6 +300,30 @@ def test_the_api_refuses_bad_requests_with_json(clean_run):
     assert stamps == sorted(stamps)
 
 
+def test_a_page_shows_the_store_as_it_is_when_asked_for(clean_world, tmp_path):
+    """The API keeps the paging order between pages, but finds it again when the store changed:
+    offset paging on a live register, where a record changed after page 1 moves to the end."""
+    import urllib.request
+
+    folder = publish(clean_world, tmp_path / "register", DefectRates.none())
+
+    def page(url: str, number: int) -> list[str]:
+        body = json.loads(
+            urllib.request.urlopen(f"{url}/api/v1/meldingen?page_size=10&page={number}", timeout=5).read()
+        )
+        return [record["id"] for record in body["data"]]
+
+    with vh_api.serve(folder) as url:
+        first, second, third = page(url, 1), page(url, 2), page(url, 3)
+        assert page(url, 2) == second  # unchanged store: the same page again
+        edit_store(folder, "update meldingen set gewijzigd_op = '2099-01-01T00:00:00' where id = ?", [first[0]])
+        # every record after the changed one moved up one place, and the changed one is served last
+        assert page(url, 1) == [*first[1:], second[0]]
+        assert page(url, 2) == [*second[1:], third[0]]
+        last_page = -(-len(clean_world.meldingen) // 10)
+        assert page(url, last_page)[-1] == first[0]
+
+
 def test_the_code_lists_agree_between_register_connector_and_dbt_seed():
     with SEED_FILE.open(newline="") as f:
         seed = [(r["codelijst"], r["code"], r["omschrijving"]) for r in csv.DictReader(f)]

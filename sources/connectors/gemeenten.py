@@ -301,7 +301,7 @@ def iso_date(column: str, optional: bool = False, personal: bool = False) -> rul
         return unreadable & _filled(s) if optional else unreadable
 
     shown = "{column}" if personal else "{column} '{value}'"
-    return rules.Rule(column, broken, shown + " is not a date (an Excel date or dd-mm-jjjj text)")
+    return rules.Rule(column, broken, shown + " is not a date (an Excel date or dd-mm-jjjj text)", per_value=True)
 
 
 def ja_nee(column: str, optional: bool = False) -> rules.Rule:
@@ -309,7 +309,7 @@ def ja_nee(column: str, optional: bool = False) -> rules.Rule:
         wrong = ~s.isin([JA, NEE])
         return wrong & _filled(s) if optional else wrong
 
-    return rules.Rule(column, broken, "{column} '{value}' is not Ja/Nee (or J/N)")
+    return rules.Rule(column, broken, "{column} '{value}' is not Ja/Nee (or J/N)", per_value=True)
 
 
 def required_when_opgelegd(column: str, opgelegd: pd.Series) -> rules.Rule:
@@ -381,9 +381,7 @@ def pseudonymise(frame: pd.DataFrame, pseudonymiser: Pseudonymiser) -> pd.DataFr
         }
     )
     # the hash leaves out where the row sat (sheet, row), so a workbook sent again is recognised
-    content = [out[c].astype("string") for c in out.columns if c != "_row_number"]
-    payload = content[0].str.cat(content[1:], sep="|", na_rep="")
-    out["_row_hash"] = [hashlib.sha256(p.encode()).hexdigest()[:32] for p in payload]
+    out["_row_hash"] = ledger.row_hashes(out.drop(columns="_row_number"))
     out["_sheet"] = frame["_sheet"]
     return out
 
@@ -398,26 +396,47 @@ def read_workbook(workbook: WorkbookFile) -> pd.DataFrame:
     return _text_columns(fill_gemeente(frame, workbook.delivery.name), FIELDS)
 
 
-def load_workbook_file(
-    con: duckdb.DuckDBPyConnection, workbook: WorkbookFile, pseudonymiser: Pseudonymiser
-) -> ledger.DeliveryOutcome:
-    frame = read_workbook(workbook)
+def load_workbooks(
+    con: duckdb.DuckDBPyConnection, batch: list[tuple[WorkbookFile, pd.DataFrame]], pseudonymiser: Pseudonymiser
+) -> list[ledger.DeliveryOutcome]:
+    """Land workbooks (read in name order) in one transaction, each as its own delivery: per
+    workbook, the checks and a transaction cost more than its few hundred rows."""
+    if not batch:
+        return []
+    frame = pd.concat([rows.assign(_delivery_id=w.delivery.delivery_id) for w, rows in batch], ignore_index=True)
     reasons = rules.first_violation(frame, row_rules(frame))
-    rows = pseudonymise(frame, pseudonymiser)
+    rows = pseudonymise(frame, pseudonymiser).assign(_delivery_id=frame["_delivery_id"])
     bad = reasons.notna()
     person_ok = rules.passes(frame[bad], PERSON_RULES)
     quarantined = _missing_as_none(rows[bad].assign(reason=reasons[bad], _person_fields_valid=person_ok))
     candidates = rows[~bad]
-    # A row already landed (a workbook sent again) or repeated within this workbook is a duplicate.
+    # A row already landed (a workbook sent again) or repeated within this batch (in the same workbook
+    # or an earlier one, which lands first) is a duplicate.
     repeated = ledger.repeated_rows(con, TABLE, candidates)
-    return ledger.land_delivery(con, workbook.delivery, TABLE, candidates[~repeated], quarantined, int(repeated.sum()))
+    duplicates = candidates.loc[repeated, "_delivery_id"].value_counts()
+    return ledger.land_deliveries(
+        con,
+        TABLE,
+        [workbook.delivery for workbook, _ in batch],
+        candidates[~repeated],
+        quarantined,
+        {key: int(count) for key, count in duplicates.items()},
+    )
 
 
 def extract(
     con: duckdb.DuckDBPyConnection, folder: Path, pseudonymiser: Pseudonymiser | None = None
 ) -> list[ledger.DeliveryOutcome]:
-    """Land every pending workbook; stops at the first workbook that breaks the contract as a whole."""
+    """Land every pending workbook; stops at the first workbook that breaks the contract as a whole,
+    keeping the ones before it."""
     ledger.ensure_ledger(con)
     con.execute(RAW_DDL)
     pseudonymiser = pseudonymiser or Pseudonymiser()
-    return [load_workbook_file(con, workbook, pseudonymiser) for workbook in pending_workbooks(con, folder)]
+    batch: list[tuple[WorkbookFile, pd.DataFrame]] = []
+    try:
+        for workbook in pending_workbooks(con, folder):
+            batch.append((workbook, read_workbook(workbook)))
+    except Exception:
+        load_workbooks(con, batch, pseudonymiser)  # the workbooks read before the broken one still land
+        raise
+    return load_workbooks(con, batch, pseudonymiser)

@@ -8,12 +8,14 @@ delivery half landed and a delivery is never taken twice.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 from sources.faultpoints import pause_at
@@ -85,6 +87,21 @@ def loaded_deliveries(con: duckdb.DuckDBPyConnection, source: str) -> set[str]:
     """The watermark of a file source: the ids of the deliveries already taken."""
     rows = con.execute("select delivery_id from raw._deliveries where source = ?", [source]).fetchall()
     return {r[0] for r in rows}
+
+
+def row_hashes(rows: pd.DataFrame) -> list[str]:
+    """Per row, what `_row_hash` holds: a SHA-256 (first 32 hex digits) of the row's values as text
+    (missing as ''), joined by '|' in column order."""
+    columns = [_as_hashed_text(rows[c]) for c in rows.columns]
+    return [hashlib.sha256("|".join(values).encode()).hexdigest()[:32] for values in zip(*columns, strict=True)]
+
+
+def _as_hashed_text(column: pd.Series) -> np.ndarray:
+    if pd.api.types.is_bool_dtype(column.dtype):
+        return np.where(column.to_numpy(), "True", "False").astype(object)
+    if isinstance(column.dtype, pd.StringDtype):  # text already: only the missing values change
+        return column.to_numpy(dtype=object, na_value="")
+    return column.astype("string").fillna("").to_numpy(dtype=object)
 
 
 def repeated_rows(con: duckdb.DuckDBPyConnection, table: str, candidates: pd.DataFrame) -> pd.Series:

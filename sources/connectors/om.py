@@ -61,7 +61,7 @@ def iso_date(column: str, optional: bool = False, personal: bool = False) -> rul
         return bad & (text.str.strip() != "") if optional else bad
 
     shown = "{column}" if personal else "{column} '{value}'"
-    return rules.Rule(column, broken, shown + " is not a date (jjjj-mm-dd)")
+    return rules.Rule(column, broken, shown + " is not a date (jjjj-mm-dd)", per_value=True)
 
 
 def iso_timestamp(column: str) -> rules.Rule:
@@ -73,7 +73,7 @@ def iso_timestamp(column: str) -> rules.Rule:
         exists = pd.to_datetime(text.where(well_formed), format="ISO8601", errors="coerce").notna()
         return ~(well_formed & exists)
 
-    return rules.Rule(column, broken, "{column} '{value}' is not a moment (jjjj-mm-dd uu:mm:ss)")
+    return rules.Rule(column, broken, "{column} '{value}' is not a moment (jjjj-mm-dd uu:mm:ss)", per_value=True)
 
 
 @dataclass(frozen=True)
@@ -253,11 +253,15 @@ def _pull(engine: sa.Engine, shown_url: str, entity: Entity, watermark: str | No
         with engine.connect() as connection:
             result = connection.execute(sa.text(entity.select_sql(watermark is not None)), {"watermark": watermark})
             columns = list(result.keys())
-            records = [[_as_text(value) for value in row] for row in result]
+            records = result.fetchall()
     except sa.exc.SQLAlchemyError as exc:
         problem = f"cannot read table {entity.table} from {shown_url}: {_cause(exc)}"
         raise DeliveryError(SOURCE, delivery_name(entity, watermark), problem) from exc
-    rows = pd.DataFrame(records, columns=columns, dtype=object)
+    # column by column, and only values that are not text already (SQLite's are) go through _as_text
+    values = zip(*records, strict=True) if records else ([] for _ in columns)
+    texts = [[v if v is None or type(v) is str else _as_text(v) for v in column] for column in values]
+    rows = pd.DataFrame(dict(enumerate(texts)), index=range(len(records)), dtype=object)
+    rows.columns = columns
     rows.insert(0, "_row_number", range(1, len(rows) + 1))
     return Pull(entity, watermark, rows)
 
@@ -303,9 +307,7 @@ def pseudonymise(pull: Pull, pseudonymiser: Pseudonymiser) -> pd.DataFrame:
 
 def _row_hashes(out: pd.DataFrame) -> list[str]:
     # gewijzigd_op is part of the hash: a row changed back to earlier content is still a new version
-    content = [out[c].astype("string") for c in out.columns if c != "_row_number"]
-    payload = content[0].str.cat(content[1:], sep="|", na_rep="")
-    return [hashlib.sha256(p.encode()).hexdigest()[:32] for p in payload]
+    return ledger.row_hashes(out.drop(columns="_row_number"))
 
 
 def validate(pull: Pull) -> pd.Series:

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import unicodedata
 
+import numpy as np
 import pandas as pd
 
+from sources.connectors.distinct import map_distinct, per_distinct
 from sources.pseudonymise import Pseudonymiser
 
 AGE_BANDS = [(0, 11), (12, 17), (18, 23), (24, 29), (30, 44), (45, 64), (65, 200)]
@@ -26,13 +28,17 @@ def _normal(text: pd.Series) -> pd.Series:
         stripped = unicodedata.normalize("NFKD", value).encode("ascii", "ignore").decode()
         return " ".join(stripped.casefold().split())
 
-    return text.map(fold)
+    return map_distinct(text, fold)
 
 
 def parse_dates(values: pd.Series) -> pd.Series:
     """Dates written as dd-mm-jjjj or jjjj-mm-dd (or already dates) as Timestamps; others NaT."""
     if pd.api.types.is_datetime64_any_dtype(values):
         return values
+    return per_distinct(values, _parse_distinct_dates)
+
+
+def _parse_distinct_dates(values: pd.Series) -> pd.Series:
     text = values.astype("string")
     dutch = pd.to_datetime(text, format="%d-%m-%Y", errors="coerce")
     iso = pd.to_datetime(text.str.slice(0, 10), format="%Y-%m-%d", errors="coerce")
@@ -43,28 +49,36 @@ def person_keys(
     pseudonymiser: Pseudonymiser, bsn: pd.Series, achternaam: pd.Series, voornamen: pd.Series, geboortedatum: pd.Series
 ) -> pd.DataFrame:
     """persoon_sleutel (BSN) and naam_sleutel (name + birth date) for each row; null where unknown."""
-    born = parse_dates(geboortedatum)
-    naam = _normal(achternaam) + "|" + _normal(voornamen) + "|" + born.dt.strftime("%Y-%m-%d").fillna("")
-    known = (_normal(achternaam) != "") & born.notna()
-    bsn_text = bsn.astype("string").str.strip()
+    born = per_distinct(geboortedatum, lambda days: parse_dates(days).dt.strftime("%Y-%m-%d").fillna(""))
+    surname = _normal(achternaam)
+    naam = surname + "|" + _normal(voornamen) + "|" + born
+    known = (surname != "") & (born != "")
     return pd.DataFrame(
         {
-            "persoon_sleutel": pseudonymiser.many("bsn", bsn_text.where(bsn_text != "")),
+            "persoon_sleutel": pseudonymiser.many("bsn", map_distinct(bsn, _bsn_text)),
             "naam_sleutel": pseudonymiser.many("naam", naam.where(known)),
         },
         index=bsn.index,
     )
 
 
+def _bsn_text(value: object) -> str | None:
+    """The BSN as hashed: its text without surrounding spaces; None when missing or blank."""
+    if type(value) is str:  # nearly always
+        return value.strip() or None
+    if value is None or pd.isna(value):
+        return None
+    return str(value).strip() or None
+
+
 def age_band(geboortedatum: pd.Series, on: pd.Series) -> pd.Series:
     """The age band (0-11, 12-17, 18-23, 24-29, 30-44, 45-64, 65+) on a date; the birth date is not kept."""
     born, day = parse_dates(geboortedatum), parse_dates(on)
     had_birthday = (day.dt.month > born.dt.month) | ((day.dt.month == born.dt.month) & (day.dt.day >= born.dt.day))
-    age = day.dt.year - born.dt.year - (~had_birthday).astype(int)
-    bands = pd.Series([None] * len(age), index=age.index, dtype="object")
-    for low, high in AGE_BANDS:
-        bands[(age >= low) & (age <= high)] = f"{low}+" if high >= 200 else f"{low}-{high}"
-    return bands
+    age = (day.dt.year - born.dt.year - (~had_birthday).astype(int)).to_numpy(dtype=float, na_value=np.nan)
+    in_band = [(age >= low) & (age <= high) for low, high in AGE_BANDS]
+    names = [f"{low}+" if high >= 200 else f"{low}-{high}" for low, high in AGE_BANDS]
+    return pd.Series(np.select(in_band, names, default=None).astype(object), index=born.index, dtype="object")
 
 
 def is_test_person(achternaam: pd.Series) -> pd.Series:

@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from sources.connectors import ledger, persons, rules
+from sources.connectors.distinct import per_distinct
 from sources.connectors.errors import DeliveryError
 from sources.pseudonymise import Pseudonymiser
 
@@ -93,11 +94,12 @@ def not_after_delivery(column: str, delivered_on: date | pd.Series) -> rules.Rul
     if isinstance(delivered_on, pd.Series):  # a batch of drops: each row's own delivery day
         limit = pd.to_datetime(delivered_on)
         return rules.Rule(column, lambda s: _dutch_dates(s) > limit, reason + "{detail}", delivered_on.astype(str))
-    return rules.Rule(column, lambda s: _dutch_dates(s) > pd.Timestamp(delivered_on), reason + str(delivered_on))
+    after = pd.Timestamp(delivered_on)
+    return rules.Rule(column, lambda s: _dutch_dates(s) > after, reason + str(delivered_on), per_value=True)
 
 
 def _dutch_dates(s: pd.Series) -> pd.Series:
-    return pd.to_datetime(s, format="%d-%m-%Y", errors="coerce")
+    return per_distinct(s, lambda days: pd.to_datetime(days, format="%d-%m-%Y", errors="coerce"))
 
 
 def latest_event_day(delivery_name: str) -> date:
@@ -145,7 +147,11 @@ def read_drop(drop: DropFile) -> pd.DataFrame:
     header, *records = parse_records(text, name)
     check_header(header, name)
     check_field_counts(records, len(header), name)
-    frame = pd.DataFrame(records, columns=header, dtype=object).replace({"": None}).astype("str")
+    # built column by column, an empty field missing (twice as fast as a frame of rows, then replace)
+    columns = zip(*records, strict=True) if records else ([] for _ in header)
+    frame = pd.DataFrame(
+        {heading: [v or None for v in column] for heading, column in zip(header, columns, strict=True)}, dtype="str"
+    )
     frame.insert(0, "_row_number", range(1, len(frame) + 1))
     return frame
 
@@ -235,9 +241,7 @@ def pseudonymise(frame: pd.DataFrame, pseudonymiser: Pseudonymiser) -> pd.DataFr
             "is_testpersoon": persons.is_test_person(frame["Achternaam"]),
         }
     )
-    content = [out[c].astype("string") for c in out.columns if c != "_row_number"]
-    payload = content[0].str.cat(content[1:], sep="|", na_rep="")
-    out["_row_hash"] = [hashlib.sha256(p.encode()).hexdigest()[:32] for p in payload]
+    out["_row_hash"] = ledger.row_hashes(out.drop(columns="_row_number"))
     return out
 
 

@@ -21,7 +21,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
-from contextlib import closing, contextmanager, suppress
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import datetime
 from http import HTTPStatus
@@ -92,6 +92,7 @@ class RegisterApi:
         self._lock = threading.Lock()
         self._requests = 0
         self._scripted_served: Counter[ScriptedFault] = Counter()
+        self._matches = MatchCache(self.store)
 
     def next_request_number(self) -> int:
         with self._lock:
@@ -114,39 +115,83 @@ class RegisterApi:
         return None
 
     def page(self, request: PageRequest) -> dict:
-        return read_page(self.store, request)
+        """One page of the records changed after `updated_since`, in (gewijzigd_op, id) order; `data`
+        holds each record as JSON text (see page_text)."""
+        offset = (request.page - 1) * request.page_size
+        total, records = self._matches.page(request.kind, request.updated_since, offset, request.page_size)
+        return {
+            "data": records,
+            "page": request.page,
+            "page_size": request.page_size,
+            "total_pages": math.ceil(total / request.page_size),
+            "total": total,
+        }
 
     def log(self, entry: dict) -> None:
         with self._lock, self.log_path.open("a") as out:
             out.write(json.dumps(entry) + "\n")
 
 
-def read_page(store: Path, request: PageRequest) -> dict:
-    """One page of the records changed after `updated_since`, in (gewijzigd_op, id) order."""
-    columns = STORE_COLUMNS[request.kind]
-    offset = (request.page - 1) * request.page_size
-    with closing(sqlite3.connect(f"{store.as_uri()}?mode=ro", uri=True)) as con:
-        total = con.execute(
-            f"select count(*) from {request.kind} where gewijzigd_op > ?", [request.updated_since]
-        ).fetchone()[0]
-        rows = con.execute(
-            f"select {', '.join(columns)} from {request.kind} where gewijzigd_op > ? "
-            "order by gewijzigd_op, id limit ? offset ?",
-            [request.updated_since, request.page_size, offset],
-        ).fetchall()
-    return {
-        "data": [_record(dict(zip(columns, row, strict=True))) for row in rows],
-        "page": request.page,
-        "page_size": request.page_size,
-        "total_pages": math.ceil(total / request.page_size),
-        "total": total,
-    }
+class MatchCache:
+    """Which records match an `updated_since`, in paging order, found once and paged from memory.
+
+    Reading every page with LIMIT/OFFSET made a pull quadratic in the register's size (each page
+    stepped over all the records before it, and counted them all). The order is found again as soon
+    as the store changed (SQLite's data_version), so a page shows the store as it is now, as offset
+    paging on a live register does: a record changed between two pages moves to the end. Only the
+    rowids are kept; a page's records are read by rowid when it is asked for.
+    """
+
+    ROWIDS_PER_QUERY = 500  # below SQLite's oldest limit on bound parameters (999)
+
+    def __init__(self, store: Path) -> None:
+        # one connection for all handler threads, used under the lock (data_version is per connection);
+        # it closes with the server, after the last stalled request has been answered
+        self._con = sqlite3.connect(f"{store.as_uri()}?mode=ro", uri=True, check_same_thread=False)
+        self._lock = threading.Lock()
+        self._version: int | None = None
+        self._latest: dict[str, tuple[str, list[int]]] = {}  # per kind: an updated_since and its rowids
+
+    def page(self, kind: str, updated_since: str, offset: int, size: int) -> tuple[int, list[str]]:
+        """How many records match, and those at [offset, offset + size) as JSON text."""
+        with self._lock:
+            version = self._con.execute("pragma data_version").fetchone()[0]
+            if version != self._version:
+                self._latest.clear()
+                self._version = version
+            cached = self._latest.get(kind)
+            if cached is None or cached[0] != updated_since:
+                cached = self._latest[kind] = updated_since, self._matching(kind, updated_since)
+            rowids = cached[1]
+            return len(rowids), self._records(kind, rowids[offset : offset + size])
+
+    def _matching(self, kind: str, updated_since: str) -> list[int]:
+        query = f"select rowid from {kind} where gewijzigd_op > ? order by gewijzigd_op, id"
+        return [rowid for (rowid,) in self._con.execute(query, [updated_since])]
+
+    def _records(self, kind: str, rowids: list[int]) -> list[str]:
+        found = {}
+        for start in range(0, len(rowids), self.ROWIDS_PER_QUERY):
+            chunk = rowids[start : start + self.ROWIDS_PER_QUERY]
+            query = f"select rowid, {record_json(kind)} from {kind} where rowid in ({', '.join('?' * len(chunk))})"
+            found |= dict(self._con.execute(query, chunk).fetchall())
+        return [found[rowid] for rowid in rowids]
 
 
-def _record(row: dict) -> dict:
-    """A store row as the API serves it: the client's fields nested under `client`."""
-    client = {c.removeprefix("client_"): row.pop(c) for c in CLIENT_COLUMNS}
-    return {**row, "client": client}
+def record_json(kind: str) -> str:
+    """SQL writing a store row as the API serves it, as JSON text: the client's fields nested under
+    `client`. SQLite writes it (a dict per record and json.dumps cost more than the rest of a page)."""
+    own = [f"'{c}', {c}" for c in STORE_COLUMNS[kind] if c not in CLIENT_COLUMNS]
+    client = [f"'{c.removeprefix('client_')}', {c}" for c in CLIENT_COLUMNS]
+    return f"json_object({', '.join(own)}, 'client', json_object({', '.join(client)}))"
+
+
+def page_text(body: dict) -> str:
+    """A page as JSON text; its records (`data`) are JSON text already."""
+    fields = [f"{json.dumps(name)}: {json.dumps(value)}" for name, value in body.items() if name != "data"]
+    if "data" in body:
+        fields.insert(0, '"data": [' + ", ".join(body["data"]) + "]")
+    return "{" + ", ".join(fields) + "}"
 
 
 def parse_request(path: str) -> PageRequest:
@@ -230,7 +275,7 @@ class _Handler(BaseHTTPRequestHandler):
             body["data"] = previous["data"] + body["data"]
         if fault == "missing_data":
             del body["data"]
-        text = json.dumps(body, ensure_ascii=False)
+        text = page_text(body)
         if fault == "malformed_json":
             text = text[: len(text) // 2]  # a response cut off halfway
         return HTTPStatus.OK, text
