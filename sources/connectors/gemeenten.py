@@ -409,19 +409,7 @@ def load_workbooks(
     bad = reasons.notna()
     person_ok = rules.passes(frame[bad], PERSON_RULES)
     quarantined = _missing_as_none(rows[bad].assign(reason=reasons[bad], _person_fields_valid=person_ok))
-    candidates = rows[~bad]
-    # A row already landed (a workbook sent again) or repeated within this batch (in the same workbook
-    # or an earlier one, which lands first) is a duplicate.
-    repeated = ledger.repeated_rows(con, TABLE, candidates)
-    duplicates = candidates.loc[repeated, "_delivery_id"].value_counts()
-    return ledger.land_deliveries(
-        con,
-        TABLE,
-        [workbook.delivery for workbook, _ in batch],
-        candidates[~repeated],
-        quarantined,
-        {key: int(count) for key, count in duplicates.items()},
-    )
+    return ledger.land_new_rows(con, TABLE, [workbook.delivery for workbook, _ in batch], rows[~bad], quarantined)
 
 
 def extract(

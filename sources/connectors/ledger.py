@@ -144,6 +144,22 @@ def land_delivery(
     return outcome
 
 
+def land_new_rows(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    deliveries: list[Delivery],
+    candidates: pd.DataFrame,
+    quarantined: pd.DataFrame,
+) -> list[DeliveryOutcome]:
+    """Land a batch of deliveries' accepted `candidates`: a row already landed (a delivery sent again)
+    or repeated within the batch (in the same delivery or an earlier one, which lands first) is
+    counted as a duplicate of its delivery instead."""
+    repeated = repeated_rows(con, table, candidates)
+    duplicates = candidates.loc[repeated, "_delivery_id"].value_counts()
+    counts = {key: int(count) for key, count in duplicates.items()}
+    return land_deliveries(con, table, deliveries, candidates[~repeated], quarantined, counts)
+
+
 def land_deliveries(
     con: duckdb.DuckDBPyConnection,
     table: str,

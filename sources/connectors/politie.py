@@ -266,19 +266,7 @@ def load_drops(
     rows = pseudonymise(frame, pseudonymiser).assign(_delivery_id=delivery_ids)
     bad = reasons.notna()
     quarantined = rows[bad].assign(reason=reasons[bad], _person_fields_valid=rules.passes(frame[bad], PERSON_RULES))
-    candidates = rows[~bad]
-    # A row already landed (a repeated delivery) or repeated within this batch (in the same drop or
-    # an earlier one, which lands first) is a duplicate.
-    repeated = ledger.repeated_rows(con, TABLE, candidates)
-    duplicates = candidates.loc[repeated, "_delivery_id"].value_counts()
-    return ledger.land_deliveries(
-        con,
-        TABLE,
-        [drop.delivery for drop, _ in batch],
-        candidates[~repeated],
-        quarantined,
-        {key: int(count) for key, count in duplicates.items()},
-    )
+    return ledger.land_new_rows(con, TABLE, [drop.delivery for drop, _ in batch], rows[~bad], quarantined)
 
 
 def extract(
