@@ -134,3 +134,37 @@ def test_vhpipe_simulate_shows_a_step_per_source_system_only_when_asked_off_a_te
     bar = capsys.readouterr().err
     assert f"{len(SIMULATION_STEPS)}/{len(SIMULATION_STEPS)}" in bar
     assert all(f"now: {system}" in bar for system in SOURCE_SYSTEMS)
+
+
+def _contract_regex(suite: str, column: str) -> str:
+    from expectations.runner import load_suite_definition
+
+    (regex,) = [
+        e["kwargs"]["regex"]
+        for e in load_suite_definition(suite)["expectations"]
+        if e["type"] == "expect_column_values_to_match_regex" and e["kwargs"]["column"] == column
+    ]
+    return regex
+
+
+def test_registration_numbers_keep_the_contracts_format_beyond_one_districts_range():
+    """At scale 1000 one unit's six digits run out: the numbers go on under the next unit's or parket's
+    code (as another district's would) instead of growing a digit the contracts reject."""
+    import re
+
+    from sources.simulator.numbering import EXTRA_MUTATIES, extra_mutatienummer, mutatienummer, parketnummer
+
+    true = [mutatienummer(2011, i) for i in (0, 1, EXTRA_MUTATIES - 2, EXTRA_MUTATIES - 1, 3_000_000)]
+    extra = [extra_mutatienummer(2011, i) for i in (0, 99_999, 100_000, 250_000)]
+    assert true[:2] == ["PL2300-2011000001", "PL2300-2011000002"]  # the district's own numbers, as before
+    assert true[2:4] == ["PL2300-2011899999", "PL2301-2011000001"]
+    assert all(int(number[-6:]) < EXTRA_MUTATIES for number in true)
+    assert all(int(number[-6:]) >= EXTRA_MUTATIES for number in extra)
+    assert len(set(true + extra)) == len(true + extra)
+    assert all(re.fullmatch(_contract_regex("raw_politie_mutaties", "mutatienummer"), n) for n in true + extra)
+
+    strafzaken = [parketnummer(100_000, 600_000, i, 11) for i in (0, 599_999, 600_000, 2_000_000)]
+    overleggen = [parketnummer(700_000, 200_000, i, 11) for i in (0, 199_999, 200_000, 900_000)]
+    assert strafzaken[:3] == ["03/100000-11", "03/699999-11", "04/100000-11"]
+    assert len(set(strafzaken + overleggen)) == len(strafzaken + overleggen)
+    assert all(re.fullmatch(_contract_regex("raw_om_strafzaken", "parketnummer"), n) for n in strafzaken + overleggen)

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from sources.simulator.defects import DefectRates
+from sources.simulator.numbering import parketnummer
 from sources.simulator.persons import valid_bsns
 from sources.simulator.world import World
 
@@ -110,7 +111,7 @@ def _with_test_records(
     tests = overleggen.iloc[rng.integers(0, len(overleggen), size=n)].copy()
     yy = world.year % 100
     tests["casusoverleg_id"] = overleggen["casusoverleg_id"].max() + 1 + np.arange(n)
-    tests["parketnummer"] = [f"03/{TEST_PARKETNUMMER_START + i:06d}-{yy:02d}" for i in range(n)]
+    tests["parketnummer"] = [parketnummer(TEST_PARKETNUMMER_START, 100_000, i, yy) for i in range(n)]
     tests["persoon_id"] = TEST_PERSON["persoon_id"]
     tests["defect"] = "test_record"
     return pd.concat([overleggen, tests], ignore_index=True), pd.concat([world.persons, test_person], ignore_index=True)

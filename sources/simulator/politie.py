@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from sources.simulator.defects import DefectRates
+from sources.simulator.numbering import EXTRA_MUTATIES, extra_mutatienummer, mutatienummer
 from sources.simulator.persons import generate_persons
 
 # The police's own selection codes for the VH doelgroepen (mapped in dbt through a seed).
@@ -74,7 +75,7 @@ def generate_mutaties(
     selectie = politie["doelgroep"].map(SELECTIECODE).to_numpy()[cell]
     mutaties = pd.DataFrame(
         {
-            "mutatienummer": [f"PL2300-{year}{i + 1:06d}" for i in range(n)],
+            "mutatienummer": [mutatienummer(year, i) for i in range(n)],
             "versie": 1,
             "mutatiedatum": year_start + dag.astype("timedelta64[D]"),
             "selectiecode": selectie,
@@ -120,7 +121,6 @@ SPELLING_VARIANTS = {
 }
 OLD_NAMES = ["Eijsden", "Margraten"]
 OUTSIDE_DISTRICT = ["Heerlen", "Sittard-Geleen", "Kerkrade", "Gulpen-Wittem"]
-EXTRA_NUMBERS = 900_000  # mutatienummers of rows that exist only through a defect
 
 
 def publish(rows: pd.DataFrame, folder: Path, defects: DefectRates, rng: np.random.Generator, year: int) -> list[Path]:
@@ -166,7 +166,7 @@ def _extra_mutaties(
 ) -> list[pd.DataFrame]:
     """Rows that are not VH meldingen: outside the district, on a test person, or broken."""
     extras = []
-    next_number = EXTRA_NUMBERS
+    next_number = 0
     for defect, rate in (
         ("outside_district", defects.outside_district),
         ("test_record", defects.test_records),
@@ -177,7 +177,9 @@ def _extra_mutaties(
         extra = rows[rows["mutatienummer"].isin(set(chosen))].copy()
         if extra.empty:
             continue
-        renumber = {old: f"PL2300-{year}{next_number + i:06d}" for i, old in enumerate(extra["mutatienummer"].unique())}
+        renumber = {
+            old: extra_mutatienummer(year, next_number + i) for i, old in enumerate(extra["mutatienummer"].unique())
+        }
         next_number += len(renumber)
         extra["mutatienummer"] = extra["mutatienummer"].map(renumber)
         extra["leverdatum"] = extra["mutatiedatum"]
@@ -210,7 +212,7 @@ def _corrections(drops: pd.DataFrame, defects: DefectRates, rng: np.random.Gener
     The first version goes out on the day; the correction, with versie 2 and the true values,
     arrives one to twenty days later.
     """
-    real = drops["mutatienummer"].str[-6:].astype(int) < EXTRA_NUMBERS
+    real = drops["mutatienummer"].str[-6:].astype(int) < EXTRA_MUTATIES
     chosen = _mutatie_mask(drops, rng, defects.corrected_records) & real.to_numpy()
     if not chosen.any():
         return drops

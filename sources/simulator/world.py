@@ -15,6 +15,7 @@ import pandas as pd
 
 from sources.simulator import calibration
 from sources.simulator.defects import DefectRates
+from sources.simulator.numbering import parketnummer
 from sources.simulator.persons import generate_persons, valid_bsns
 from sources.simulator.politie import generate_mutaties
 
@@ -252,7 +253,7 @@ def _vervolgacties(rng, cal, scale, registry, meldingen, start, end, defects):
     overleg["datum"] = _dates(rng, len(overleg), start, end)
     overleg = overleg.sort_values("datum", kind="stable").reset_index(drop=True)
     yy = int(start[2:4])
-    overleg["parketnummer"] = [f"03/{700000 + i:06d}-{yy:02d}" for i in range(len(overleg))]
+    overleg["parketnummer"] = [parketnummer(700_000, 200_000, i, yy) for i in range(len(overleg))]
     overleg["casusoverleg_id"] = np.arange(1, len(overleg) + 1)
     overleg["defect"] = None
 
@@ -326,7 +327,7 @@ def _huisverboden(rng, cal, scale, registry, year, start, end):
     strafzaken["feitcode"] = rng.choice(["F550", "F551", "F530", "F95"], len(strafzaken))
     strafzaken = strafzaken.sort_values("feitdatum", kind="stable").reset_index(drop=True)
     yy = year % 100
-    strafzaken["parketnummer"] = [f"03/{100000 + i:06d}-{yy:02d}" for i in range(len(strafzaken))]
+    strafzaken["parketnummer"] = [parketnummer(100_000, 600_000, i, yy) for i in range(len(strafzaken))]
     return hv, strafzaken
 
 
