@@ -96,8 +96,10 @@ def dbt_docs(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: 
     site = warehouse.paths.reports / "dbt_docs"
     build = build_target()
     with warehouse.writer(holder=f"run {context.run_id} (dbt docs)"):  # dbt opens the warehouse to read the catalog
-        # in the build's folder: its manifest holds the SQL the build compiled, so dbt need not compile it again
-        dbt.cli(["docs", "generate", "--no-compile"], target_path=build, raise_on_error=True).wait()
+        # in the build's folder: its manifest holds the SQL the build compiled, so dbt need not compile it
+        # again; a data folder that was never built (docs asked for on their own) is compiled here
+        reuse = ["--no-compile"] if (build / "manifest.json").exists() else []
+        dbt.cli(["docs", "generate", *reuse], target_path=build, raise_on_error=True).wait()
     for name in DOCS_SITE:
         write_atomically(site / name, lambda temporary, name=name: shutil.copyfile(build / name, temporary))
     return dg.MaterializeResult(metadata={"index": dg.MetadataValue.path(str(site / "index.html"))})
