@@ -45,7 +45,7 @@ def write_member_pages(con: duckdb.DuckDBPyConnection, reports: Path, shown: int
     ).fetchall()[0][0]
     if not exists:
         return {}
-    values = {tuple(cell): int(value) for *cell, value in con.execute(CELLS_WITH_MEMBERS).fetchall()}
+    values = {tuple(cell): int(value) for *cell, value in con.execute(REPORT_CELLS).fetchall()}
     per_source = _counts_by(con, "bronnen")
     per_delivery = _counts_by(con, "delivery_id")
     folder = reports / MEMBERS_FOLDER
@@ -61,14 +61,7 @@ def write_member_pages(con: duckdb.DuckDBPyConnection, reports: Path, shown: int
     return links
 
 
-CELLS_WITH_MEMBERS = """
-    select c.tabel, c.rij, c.kolom, c.waarde
-    from marts.report_cells c
-    where exists (
-        select 1 from audit.report_cell_members m
-        where m.tabel = c.tabel and m.rij = c.rij and m.kolom = c.kolom
-    )
-"""
+REPORT_CELLS = "select tabel, rij, kolom, waarde from marts.report_cells"
 FIRST_MEMBERS = """
     select
         tabel, rij, kolom,
