@@ -4,6 +4,7 @@ opens correctly with a double click (semicolon, UTF-8 with byte order mark, deci
 from __future__ import annotations
 
 import csv
+import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -32,13 +33,17 @@ FLAVOURS = (PLAIN, EXCEL_NL)
 INTEGER_TYPES = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT")
 
 
-CHUNK_ROWS = 50_000  # rows of an exact mart held in memory at once
+CHUNK_ROWS = 50_000  # rows of a mart with float columns held in memory at once
+BYTE_ORDER_MARKS = {"utf-8-sig": "\ufeff".encode()}
 
 
 def write_csv(table: ExportTable, out_dir: Path, flavour: CsvFlavour, con: duckdb.DuckDBPyConnection) -> Path:
-    """`table` as CSV; an exact mart is read from `con` in chunks, its values written as text by DuckDB."""
+    """`table` as CSV; an exact mart is written by DuckDB from `con`, its values as text in SQL."""
 
     def write(path: Path) -> None:
+        if (select := _select_as_text(table, flavour.decimal)) is not None:
+            _copy_csv(select, path, flavour, con)
+            return
         with path.open("w", encoding=flavour.encoding, newline="") as handle:
             writer = csv.writer(handle, delimiter=flavour.delimiter, lineterminator=flavour.line_end)
             writer.writerow(table.columns)
@@ -46,6 +51,41 @@ def write_csv(table: ExportTable, out_dir: Path, flavour: CsvFlavour, con: duckd
                 writer.writerows(chunk)
 
     return write_atomically(out_dir / flavour.folder / f"{table.name}.csv", write)
+
+
+def _select_as_text(table: ExportTable, decimal: str) -> str | None:
+    """A query giving an exact mart's columns as the text `text` writes, or None when a column needs Python
+    (floats) or the table is shown rows. Empty text becomes null: DuckDB writes "" for an empty string,
+    Python's csv module writes nothing, as for null."""
+    if table.query is None:
+        return None
+    in_sql = [sql_text(f'"{c}"', t, decimal) for c, t in zip(table.columns, table.types, strict=True)]
+    if None in in_sql:
+        return None
+    columns = ", ".join(f"nullif({e}, '') as \"{c}\"" for e, c in zip(in_sql, table.columns, strict=True))
+    return f"select {columns} from ({table.query})"
+
+
+def _copy_csv(select: str, path: Path, flavour: CsvFlavour, con: duckdb.DuckDBPyConnection) -> None:
+    """DuckDB's CSV writer quotes as Python's csv module does (a field holding the delimiter, a quote or
+    a line break); the byte order mark, which DuckDB cannot write, goes in front of its output."""
+    options = f"format csv, header, delimiter '{flavour.delimiter}', quote '\"', escape '\"'"
+    options += f", new_line '{flavour.line_end.encode('unicode_escape').decode()}'"
+    bom = BYTE_ORDER_MARKS.get(flavour.encoding, b"")
+    body = path.with_name(path.name + ".body") if bom else path
+    try:
+        con.execute(f"copy ({select}) to '{_quoted(body)}' ({options})")
+        if bom:
+            with path.open("wb") as out, body.open("rb") as written:
+                out.write(bom)
+                shutil.copyfileobj(written, out, 1 << 20)
+    finally:
+        if bom:
+            body.unlink(missing_ok=True)
+
+
+def _quoted(value: object) -> str:
+    return str(value).replace("'", "''")
 
 
 def _chunks_as_text(table: ExportTable, decimal: str, con: duckdb.DuckDBPyConnection) -> Iterator[list]:
