@@ -9,16 +9,26 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
+# the whole-table relations the suites read (runner.run_suite_on_query: only the columns a suite
+# uses, in parts when large); each is named by its key, the first column of the suite's id
 
-def meldingen(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """Every melding of every year, with the year of its own date next to the year it is counted in."""
-    return con.execute(
-        """
-        select *, year(meldingsdatum) as jaar_van_datum
-        from intermediate.int_meldingen
-        order by melding_id
-        """
-    ).df()
+# every melding of every year, with the year of its own date next to the year it is counted in
+MELDINGEN = "select *, year(meldingsdatum) as jaar_van_datum from intermediate.int_meldingen"
+
+# every vervolgactie, with whether the melding it names (if any) is a known melding
+VERVOLGACTIES = """
+    select
+        v.*,
+        year(v.datum) as jaar_van_datum,
+        v.melding_id is null or m.melding_id is not null as melding_bekend
+    from intermediate.int_vervolgacties as v
+    left join (select distinct melding_id from intermediate.int_meldingen) as m on v.melding_id = m.melding_id
+"""
+
+TRAJECTEN = "select *, date '2000-01-01' as earliest_allowed from intermediate.int_trajecten"
+
+# every RIHG, with the length of the huisverbod in days (10, up to 28 when extended)
+HUISVERBODEN = "select *, datediff('day', datum_opgelegd, einddatum) as duur_dagen from intermediate.int_huisverboden"
 
 
 def year_is_complete(con: duckdb.DuckDBPyConnection, year: int) -> bool:
@@ -71,40 +81,4 @@ def meldingen_spreiding(con: duckdb.DuckDBPyConnection, year: int) -> pd.DataFra
         order by indeling, deel
         """,
         {"year": year, "complete": year_is_complete(con, year)},
-    ).df()
-
-
-def vervolgacties(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """Every vervolgactie, with whether the melding it names (if any) is a known melding."""
-    return con.execute(
-        """
-        select
-            v.*,
-            year(v.datum) as jaar_van_datum,
-            v.melding_id is null or m.melding_id is not null as melding_bekend
-        from intermediate.int_vervolgacties as v
-        left join (select distinct melding_id from intermediate.int_meldingen) as m on v.melding_id = m.melding_id
-        order by v.vervolgactie_id
-        """
-    ).df()
-
-
-def trajecten(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    return con.execute(
-        """
-        select *, date '2000-01-01' as earliest_allowed
-        from intermediate.int_trajecten
-        order by traject_id
-        """
-    ).df()
-
-
-def huisverboden(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """Every RIHG, with the length of the huisverbod in days (10, up to 28 when extended)."""
-    return con.execute(
-        """
-        select *, datediff('day', datum_opgelegd, einddatum) as duur_dagen
-        from intermediate.int_huisverboden
-        order by registratienummer
-        """
     ).df()

@@ -1,7 +1,7 @@
 """The delivery contracts of the raw layer (sources/contracts/*.md) as frames for the suites.
 
 Per raw table: its columns and types (`schema_frame`) and its rows with the dates each contract
-bounds (`rows_frame`): an event cannot lie after the moment the source delivered or changed it,
+bounds (`rows_query`): an event cannot lie after the moment the source delivered or changed it,
 nor before 2000, and an OM or VH record's `gewijzigd_op` lies inside the window its delivery asked for.
 """
 
@@ -167,14 +167,15 @@ def schema_frame(con: duckdb.DuckDBPyConnection, table: RawTable) -> pd.DataFram
     return frame
 
 
-def rows_frame(con: duckdb.DuckDBPyConnection, table: RawTable, columns: set[str] | None = None) -> pd.DataFrame:
-    """Every landed row of `table` with its delivery and the dates its contract allows.
+def rows_query(table: RawTable) -> str:
+    """SQL for every landed row of `table` with its delivery and the dates its contract allows.
 
-    `delivery_row` (`<delivery id> rij <n>`) names the row in failure messages. With `columns`, only
-    those (and `delivery_row`) are read: a raw table of a national year does not fit in memory whole.
+    `delivery_row` (`<delivery id> rij <n>`) names the row in failure messages. The suites read only
+    the columns they use, in parts when the table is large (runner.run_suite_on_query): a raw table
+    of a national year does not fit in memory whole.
     """
     window_start, window_end = table.window or ("null::timestamp", "null::timestamp")
-    rows = f"""
+    return f"""
         with quarters as (
             select
                 delivery_id,
@@ -205,7 +206,6 @@ def rows_frame(con: duckdb.DuckDBPyConnection, table: RawTable, columns: set[str
         left join quarters as q on t._delivery_id = q.delivery_id
         left join provisions as v on t._delivery_id = v.delivery_id
     """
-    available = [column[0] for column in con.execute(f"select * from ({rows}) limit 0").description]
-    wanted = [c for c in available if columns is None or c in columns or c == "delivery_row"]
-    select = ", ".join(f'"{c}"' for c in wanted)
-    return con.execute(f"select {select} from ({rows}) order by _delivery_id, _row_number").df()
+
+
+ROW_ORDER = "_delivery_id, _row_number"  # a delivery's rows in the order they were delivered

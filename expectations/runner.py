@@ -1,22 +1,30 @@
-"""Run a suite from `suites/` on a data frame with an ephemeral GX context.
+"""Run a suite from `suites/` with an ephemeral GX context: on a data frame, or on a DuckDB query
+(read in parts when it is large, see parts.py).
 
 GX is imported only here and only when a suite runs: importing it costs about two seconds.
 """
 
 from __future__ import annotations
 
+import copy
+import gc
 import json
 import os
 import re
+import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import pandas as pd
+
+from expectations import parts
 
 SUITES_DIR = Path(__file__).parent / "suites"
 SHOWN_ROWS = 10  # a failure names at most this many offending rows, then counts the rest
+LARGE_FRAME_ROWS = 20_000  # a frame of this many rows is freed as soon as it is validated
 
 
 @dataclass(frozen=True)
@@ -48,8 +56,12 @@ def load_suite_definition(name: str) -> dict:
 
 def suite_columns(name: str) -> set[str]:
     """The columns suite `name` reads: those its expectations name and those their row conditions use."""
+    return expectation_columns(load_suite_definition(name)["expectations"])
+
+
+def expectation_columns(expectations: list[dict]) -> set[str]:
     columns = set()
-    for expectation in load_suite_definition(name)["expectations"]:
+    for expectation in expectations:
         kwargs = expectation["kwargs"]
         columns |= {kwargs[key] for key in ("column", "column_A", "column_B") if key in kwargs}
         columns |= set(kwargs.get("column_list", []))
@@ -74,24 +86,119 @@ def run_suite(
     When `subject` is given, every failure message starts with it. A failure names at most
     `shown_rows` rows and counts the rest (None: all of them).
     """
-    gx = import_great_expectations()
+    result = validate_frame(load_suite_definition(name), frame, id_column, parameters, subject or name)
+    return _outcome(name, result, id_column, subject, group, shown_rows)
+
+
+def run_suite_on_query(
+    name: str,
+    con: duckdb.DuckDBPyConnection,
+    sql: str,
+    id_column: str,
+    *,
+    order_by: str | None = None,
+    parameters: dict[str, Any] | None = None,
+    subject: str = "",
+    group: str = "",
+    shown_rows: int | None = SHOWN_ROWS,
+    part_rows: int = parts.PART_ROWS,
+) -> SuiteOutcome:
+    """`run_suite` on the rows of the DuckDB query `sql`, reading only the columns the suite uses.
+
+    Up to `part_rows` rows are validated as one frame (ordered by `order_by`, default `id_column`);
+    more are validated in parts (expectations/parts.py), so memory stays bounded.
+    """
     definition = load_suite_definition(name)
+    expectations = definition["expectations"]
+    available = [column[0] for column in con.execute(f"select * from ({sql}) limit 0").description]
+    count = parts.part_count(con, sql, part_rows)
+    passes = parts.plan_passes(expectations, id_column) if count > 1 else None
+    if passes is None:
+        columns = _needed(available, expectations, id_column)
+        select = ", ".join(f'"{c}"' for c in columns)
+        frame = con.execute(f"select {select} from ({sql}) order by {order_by or id_column}").df()
+        outcome = run_suite(
+            name, frame, id_column, parameters=parameters, subject=subject, group=group, shown_rows=shown_rows
+        )
+        rows = len(frame)
+        del frame
+        _collect_if_large(rows)
+        return outcome
+    # each expectation gets an id, to find its result in every part's (GX orders results its own way)
+    ids = [str(uuid.uuid5(uuid.NAMESPACE_URL, f"vhpipe:{name}#{i}")) for i in range(len(expectations))]
+    results: list = [None] * len(expectations)
+    template = None
+    for one_pass in passes:
+        chosen = [{**expectations[i], "id": ids[i]} for i in one_pass.positions]
+        columns = _needed(available, chosen, id_column)
+        validated = []
+        for part in range(count):
+            frame = parts.read_part(con, sql, columns, one_pass.key, part, count)
+            validated.append(
+                validate_frame({**definition, "expectations": chosen}, frame, id_column, parameters, subject or name)
+            )
+            rows = len(frame)
+            del frame
+            _collect_if_large(rows)  # before the next part is read
+        by_id = [{r.expectation_config.id: r for r in v.results} for v in validated]
+        for position in one_pass.positions:
+            per_part = [found[ids[position]] for found in by_id]
+            results[position] = parts.merge_results(per_part, expectations[position], id_column)
+        template = template or validated[0]
+    return _outcome(name, _suite_result(template, results), id_column, subject, group, shown_rows)
+
+
+def _collect_if_large(rows: int) -> None:
+    """Free a large frame just validated (and dropped by the caller) now: GX's validator holds it in
+    reference cycles, which Python frees only at its next full collection. That collection scans only
+    what was made since GX was imported (see import_great_expectations), so it is cheap."""
+    if rows >= LARGE_FRAME_ROWS:
+        gc.collect()
+
+
+def _needed(available: list[str], expectations: list[dict], id_column: str) -> list[str]:
+    """The query's columns that `expectations` read, and the id column, in the query's order."""
+    wanted = expectation_columns(expectations) | {id_column}
+    return [c for c in available if c in wanted]
+
+
+def _suite_result(template, results: list):
+    """A suite's GX result holding `results`, with its verdict and statistics worked out again."""
+    merged = copy.copy(template)
+    merged.results = results
+    passed = sum(bool(r.success) for r in results)
+    merged.success = passed == len(results)
+    merged.statistics = {
+        "evaluated_expectations": len(results),
+        "successful_expectations": passed,
+        "unsuccessful_expectations": len(results) - passed,
+        "success_percent": 100 * passed / len(results) if results else None,
+    }
+    return merged
+
+
+def validate_frame(definition: dict, frame: pd.DataFrame, id_column: str, parameters: dict | None, asset: str):
+    """GX's result of the suite `definition` on `frame`, with an ephemeral context."""
+    gx = import_great_expectations()
     context = gx.get_context(mode="ephemeral")
     context.variables.progress_bars = {"globally": False}
     batch = (
         context.data_sources.add_pandas("warehouse")
-        .add_dataframe_asset(subject or name)
+        .add_dataframe_asset(asset)
         .add_batch_definition_whole_dataframe("whole")
         .get_batch(batch_parameters={"dataframe": frame})
     )
     suite = gx.ExpectationSuite(
         name=definition["name"], expectations=definition["expectations"], meta=definition.get("meta", {})
     )
-    result = batch.validate(
+    return batch.validate(
         suite,
         expectation_parameters=parameters or {},
         result_format={"result_format": "COMPLETE", "unexpected_index_column_names": [id_column]},
     )
+
+
+def _outcome(name: str, result, id_column: str, subject: str, group: str, shown_rows: int | None) -> SuiteOutcome:
     prefix = f"{subject}: " if subject else ""
     failures = [prefix + _describe(r, id_column, shown_rows) for r in result.results if not r.success]
     return SuiteOutcome(name, bool(result.success), len(result.results), failures, subject, group, result)
@@ -109,6 +216,10 @@ def import_great_expectations():
     from great_expectations.execution_engine import pandas_execution_engine
 
     pandas_execution_engine.HASH_THRESHOLD = 0
+    if not gc.get_freeze_count():
+        # what is loaded by now (Dagster, dbt, GX) lives as long as the process: left out of collections
+        gc.collect()
+        gc.freeze()
     return gx
 
 

@@ -8,14 +8,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-import duckdb
-
 from expectations.report.data_docs import build_data_docs
 from expectations.report.member_pages import write_member_pages
 from expectations.report.page_data import gather
 from expectations.report.reconciliation_page import render
 from expectations.runner import SuiteOutcome
 from expectations.seeds import CALIBRATION_YEAR
+from sources import duckdb_memory
 
 DATA_DOCS_FOLDER = "data_docs"
 RECONCILIATION_PAGE = "reconciliation.html"
@@ -51,7 +50,7 @@ def build_reports(
         check_results, reports / DATA_DOCS_FOLDER, run_name or f"jaar-{year}-{generated_at:%Y%m%dT%H%M%S}"
     )
     page = reports / RECONCILIATION_PAGE
-    with duckdb.connect(str(warehouse_path), read_only=True) as con:
+    with duckdb_memory.connect(warehouse_path, read_only=True) as con:
         data = gather(con, year)
         member_links = write_member_pages(con, reports)
     html = render(

@@ -74,8 +74,10 @@ FIRST_MEMBERS = """
 def _first_members(con: duckdb.DuckDBPyConnection, shown: int) -> Iterator[tuple[Cell, list[tuple]]]:
     """Per cell, its first `shown` records by date: DuckDB keeps only those per cell while it reads the
     members (a national year has millions of them), instead of sorting them all."""
-    for tabel, rij, kolom, records in con.execute(FIRST_MEMBERS, [shown]).fetchall():
-        yield (tabel, rij, kolom), records
+    cursor = con.execute(FIRST_MEMBERS, [shown])
+    while batch := cursor.fetchmany(20):  # a few cells at a time: each holds up to `shown` records
+        for tabel, rij, kolom, records in batch:
+            yield (tabel, rij, kolom), records
 
 
 def _counts_by(con: duckdb.DuckDBPyConnection, column: str) -> dict[Cell, list[tuple[str, int]]]:

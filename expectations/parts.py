@@ -1,0 +1,131 @@
+"""Validate a large relation in parts, so that memory stays bounded whatever its size.
+
+GX's pandas engine holds the whole frame it validates, several times over while it works; a raw
+table of a national decade does not fit. A suite whose expectations are all column-map
+expectations (each row passes or fails on its own values) can be validated on any split of the
+rows and the results added up. A uniqueness expectation can too, provided rows with the same key
+land in the same part: the rows are split by a hash of that key. So a suite is run in passes:
+
+- the first pass holds every row-wise expectation and the first uniqueness expectation, its rows
+  split by that expectation's key (or by the id column when there is none);
+- each further uniqueness expectation gets a pass of its own, reading only its columns.
+
+Each pass reads its part with DuckDB (`hash(key) % parts`), validates it, and the results of
+an expectation over all parts are merged into one GX result: counts added, percentages
+recomputed, the unexpected rows concatenated in the order of the id column.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections import Counter
+from dataclasses import dataclass
+
+import duckdb
+
+PART_ROWS = 250_000  # rows per part: a part of a raw table costs GX a few hundred MB
+PARTIAL_COUNT = 20  # GX's length of the partial_unexpected_* lists
+UNIQUENESS = {"expect_column_values_to_be_unique", "expect_compound_columns_to_be_unique"}
+ROW_WISE = {
+    "expect_column_values_to_not_be_null",
+    "expect_column_values_to_be_null",
+    "expect_column_values_to_be_in_set",
+    "expect_column_values_to_not_be_in_set",
+    "expect_column_values_to_be_between",
+    "expect_column_values_to_match_regex",
+    "expect_column_values_to_not_match_regex",
+    "expect_column_pair_values_to_be_equal",
+    "expect_column_pair_values_a_to_be_greater_than_b",
+}
+
+
+@dataclass(frozen=True)
+class Pass:
+    key: tuple[str, ...]  # the columns whose hash splits the rows
+    positions: tuple[int, ...]  # the expectations it validates, by position in the suite
+
+
+def plan_passes(expectations: list[dict], id_column: str) -> list[Pass] | None:
+    """The passes that validate `expectations` part by part; None when one of them needs all rows at once."""
+    if any(e["type"] not in ROW_WISE | UNIQUENESS for e in expectations):
+        return None
+    uniques = [i for i, e in enumerate(expectations) if e["type"] in UNIQUENESS]
+    row_wise = [i for i, e in enumerate(expectations) if e["type"] in ROW_WISE]
+    first = uniques[:1]
+    key = uniqueness_key(expectations[first[0]]) if first else (id_column,)
+    passes = [Pass(key, tuple(sorted(row_wise + first)))]
+    passes += [Pass(uniqueness_key(expectations[i]), (i,)) for i in uniques[1:]]
+    return passes
+
+
+def uniqueness_key(expectation: dict) -> tuple[str, ...]:
+    kwargs = expectation["kwargs"]
+    return (kwargs["column"],) if "column" in kwargs else tuple(kwargs["column_list"])
+
+
+def part_count(con: duckdb.DuckDBPyConnection, sql: str, part_rows: int = PART_ROWS) -> int:
+    rows = con.execute(f"select count(*) from ({sql})").fetchone()[0]
+    return max(1, -(-rows // part_rows))
+
+
+def read_part(
+    con: duckdb.DuckDBPyConnection, sql: str, columns: list[str], key: tuple[str, ...], part: int, parts: int
+):
+    """The rows of part `part` of `parts` (split by the hash of `key`), with only `columns`."""
+    select = ", ".join(f'"{c}"' for c in columns)
+    hashed = ", ".join(f'"{c}"' for c in key)
+    return con.execute(f"select {select} from ({sql}) where hash({hashed}) % {parts} = {part}").df()
+
+
+def merge_results(parts: list, expectation: dict, id_column: str):
+    """One GX ExpectationValidationResult from the results of the same expectation on every part."""
+    merged = copy.deepcopy(parts[0])
+    results = [p.result for p in parts]
+    total = merged.result
+    for count in ("element_count", "missing_count", "unexpected_count"):
+        if count in total:
+            total[count] = sum(r.get(count) or 0 for r in results)
+    indexes = [index for r in results for index in r.get("unexpected_index_list") or []]
+    values = [value for r in results for value in r.get("unexpected_list") or []]
+    if len(indexes) == len(values):  # a row and its value side by side: in the order of the id column
+        order = sorted(range(len(indexes)), key=lambda i: str(indexes[i].get(id_column)))
+        indexes, values = [indexes[i] for i in order], [values[i] for i in order]
+    if "unexpected_index_list" in total:
+        total["unexpected_index_list"] = indexes
+        total["partial_unexpected_index_list"] = indexes[:PARTIAL_COUNT]
+    if "unexpected_list" in total:
+        total["unexpected_list"] = values
+        total["partial_unexpected_list"] = values[:PARTIAL_COUNT]
+        counts = Counter(str(value) for value in values)
+        ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:PARTIAL_COUNT]
+        total["partial_unexpected_counts"] = [{"value": value, "count": n} for value, n in ranked]
+    total.pop("unexpected_index_query", None)  # a pandas query on one part's index: meaningless for the whole
+    _recompute_percentages(total)
+    merged.success = _merged_success(parts, total, expectation)
+    return merged
+
+
+def _recompute_percentages(result: dict) -> None:
+    elements, missing, unexpected = (result.get(k) or 0 for k in ("element_count", "missing_count", "unexpected_count"))
+    considered = elements - missing
+
+    def share(part: int, whole: int) -> float | None:
+        return 100 * part / whole if whole else None
+
+    if "missing_percent" in result:
+        result["missing_percent"] = share(missing, elements)
+    if "unexpected_percent_total" in result:
+        result["unexpected_percent_total"] = share(unexpected, elements)
+    if "unexpected_percent_nonmissing" in result:
+        result["unexpected_percent_nonmissing"] = share(unexpected, considered)
+    if "unexpected_percent" in result:
+        result["unexpected_percent"] = share(unexpected, considered if "missing_count" in result else elements)
+
+
+def _merged_success(parts: list, result: dict, expectation: dict) -> bool:
+    """Every part passed; with `mostly`, the share of passing rows over all parts (as GX decides it)."""
+    mostly = expectation["kwargs"].get("mostly")
+    if mostly is None:
+        return all(p.success for p in parts)
+    considered = (result.get("element_count") or 0) - (result.get("missing_count") or 0)
+    return considered == 0 or (considered - (result.get("unexpected_count") or 0)) / considered >= mostly

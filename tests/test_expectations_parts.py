@@ -1,0 +1,114 @@
+"""A suite validated in parts (expectations/parts.py) reaches the verdict of the whole frame, with the
+same counts and the same rows named. On copies of the session's 2011 warehouse, tampered so that each
+kind of expectation fails (a row-wise rule, both uniqueness rules, a `mostly` rule), and validated once
+whole and once in parts of a few hundred rows."""
+
+import json
+
+import duckdb
+import pytest
+from dbt_cli import copy_warehouse
+
+from expectations import harmonised, parts
+from expectations.raw_contracts import RAW_TABLES_BY_NAME, ROW_ORDER, rows_query
+from expectations.runner import run_suite_on_query
+from expectations.seeds import code_sets
+
+pytestmark = pytest.mark.e2e
+
+SMALL_PARTS = 400  # the 2011 tables hold a few thousand rows: several parts each
+POLITIE = RAW_TABLES_BY_NAME["politie_mutaties"]
+
+
+@pytest.fixture(scope="module")
+def tampered(pipeline, tmp_path_factory):
+    warehouse = copy_warehouse(pipeline.paths.warehouse, tmp_path_factory.mktemp("parts"))
+    with duckdb.connect(str(warehouse)) as con:
+        query = "select distinct _delivery_id from raw.politie_mutaties order by 1"
+        deliveries = [d for (d,) in con.execute(query).fetchall()]
+        for delivery in deliveries[10:40:10]:  # a code outside the code set, in three deliveries
+            con.execute(
+                "update raw.politie_mutaties set selectiecode = 'XX' where _delivery_id = ? and _row_number = 2",
+                [delivery],
+            )
+        # a row landed twice (both uniqueness rules), and another row's hash repeated in a later delivery
+        con.execute(
+            "insert into raw.politie_mutaties select * from raw.politie_mutaties where _delivery_id = ? "
+            "and _row_number = 1",
+            [deliveries[5]],
+        )
+        con.execute(
+            "update raw.politie_mutaties set _row_hash = (select _row_hash from raw.politie_mutaties "
+            "where _delivery_id = $a and _row_number = 3) where _delivery_id = $b and _row_number = 4",
+            {"a": deliveries[7], "b": deliveries[50]},
+        )
+        # a vervolgactie registered twice
+        con.execute(
+            "insert into intermediate.int_vervolgacties select * from intermediate.int_vervolgacties "
+            "where vervolgactie_id = (select max(vervolgactie_id) from intermediate.int_vervolgacties)"
+        )
+        # a quarter of the jeugd meldingen on adults: below the 80% the `mostly` rule asks
+        con.execute(
+            "update intermediate.int_meldingen set leeftijdsklasse = '18-24' where doelgroep = 'Jeugd' "
+            "and hash(melding_id) % 4 = 0"
+        )
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        yield con
+
+
+def summary(outcome) -> dict:
+    """The verdict, and per expectation its verdict, counts and the rows it names (in id order)."""
+    per_expectation = {}
+    for r in outcome.validation.results:
+        config = r.expectation_config
+        key = config.type + json.dumps(config.kwargs, sort_keys=True, default=str)
+        rows = sorted(json.dumps(row, sort_keys=True, default=str) for row in r.result.get("unexpected_index_list", []))
+        counts = {k: r.result.get(k) for k in ("element_count", "missing_count", "unexpected_count")}
+        per_expectation[key] = (r.success, counts, rows)
+    return {"success": outcome.success, "evaluated": outcome.evaluated, "expectations": per_expectation}
+
+
+@pytest.mark.parametrize(
+    ("suite", "sql", "id_column", "order_by"),
+    [
+        (POLITIE.suite, rows_query(POLITIE), "delivery_row", ROW_ORDER),
+        ("int_meldingen", harmonised.MELDINGEN, "melding_id", None),
+        ("int_vervolgacties", harmonised.VERVOLGACTIES, "vervolgactie_id", None),
+    ],
+    ids=["raw_politie_mutaties", "int_meldingen", "int_vervolgacties"],
+)
+def test_a_suite_in_parts_reaches_the_verdict_of_the_whole_frame(tampered, suite, sql, id_column, order_by):
+    assert parts.part_count(tampered, sql, SMALL_PARTS) > 2
+
+    def run(part_rows: int):
+        return run_suite_on_query(
+            suite, tampered, sql, id_column, order_by=order_by, parameters=code_sets(), part_rows=part_rows
+        )
+
+    whole, in_parts = run(10**9), run(SMALL_PARTS)
+    assert summary(in_parts) == summary(whole)
+    assert len(in_parts.failures) == len(whole.failures) > 0
+
+
+def test_the_tampered_rows_are_named_when_validated_in_parts(tampered):
+    outcome = run_suite_on_query(
+        POLITIE.suite, tampered, rows_query(POLITIE), "delivery_row", parameters=code_sets(), part_rows=SMALL_PARTS
+    )
+    failed = {r.expectation_config.type: r for r in outcome.validation.results if not r.success}
+    assert set(failed) == {
+        "expect_column_values_to_be_in_set",
+        "expect_column_values_to_be_unique",
+        "expect_compound_columns_to_be_unique",
+    }
+    assert failed["expect_column_values_to_be_in_set"].result["unexpected_count"] == 3
+    assert failed["expect_column_values_to_be_unique"].result["unexpected_count"] == 4  # two pairs
+    assert failed["expect_compound_columns_to_be_unique"].result["unexpected_count"] == 2
+
+
+def test_a_mostly_rule_is_decided_on_the_share_over_all_parts(tampered):
+    outcome = run_suite_on_query(
+        "int_meldingen", tampered, harmonised.MELDINGEN, "melding_id", parameters=code_sets(), part_rows=SMALL_PARTS
+    )
+    (jeugd,) = [r for r in outcome.validation.results if r.expectation_config.kwargs.get("mostly") == 0.8]
+    share = jeugd.result["unexpected_count"] / jeugd.result["element_count"]
+    assert share > 0.2 and not jeugd.success
