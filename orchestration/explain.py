@@ -8,6 +8,8 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from sources import duckdb_memory
+
 
 @dataclass(frozen=True)
 class CellExplanation:
@@ -25,7 +27,7 @@ class UnknownCellError(LookupError):
 
 
 def explain_cell(warehouse: Path, tabel: str, rij: str, kolom: str) -> CellExplanation:
-    with duckdb.connect(str(warehouse), read_only=True) as con:
+    with duckdb_memory.connect(warehouse, read_only=True) as con:
         value = con.execute(
             "select waarde from marts.report_cells where tabel = ? and rij = ? and kolom = ?", [tabel, rij, kolom]
         ).fetchall()

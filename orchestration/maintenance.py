@@ -19,6 +19,7 @@ from datetime import date
 import duckdb
 
 from orchestration.locking import WarehouseBusyError, exclusive_writer
+from sources import duckdb_memory
 from sources.paths import data_paths
 from sources.requeue import RequeueError, requeue
 from sources.retention import RETENTION_VARIABLE, RetentionError, purge
@@ -74,7 +75,7 @@ def _with_warehouse(command: str, wait: float, work) -> int:
     try:
         with (
             exclusive_writer(warehouse, f"vhpipe {command} (pid {os.getpid()})", wait),
-            duckdb.connect(str(warehouse)) as con,
+            duckdb_memory.connect(warehouse) as con,
         ):
             print(work(con))
     except (WarehouseBusyError, RetentionError, RequeueError) as refused:

@@ -5,10 +5,10 @@ from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
 import dagster as dg
-import duckdb
 
 from orchestration.locking import exclusive_writer
 from orchestration.postgres.settings import PostgresWarehouse, built_warehouse_file, configured_warehouse
+from sources import duckdb_memory
 from sources.paths import DataPaths
 
 # how long a writing step waits for another run's writer before it fails (seconds)
@@ -47,7 +47,7 @@ class Warehouse(dg.ConfigurableResource):
         path = self.paths.warehouse
         path.parent.mkdir(parents=True, exist_ok=True)
         with nullcontext() if read_only else self.writer(holder):
-            con = duckdb.connect(str(path), read_only=read_only)
+            con = duckdb_memory.connect(path, read_only=read_only)
             try:
                 yield con
             finally:

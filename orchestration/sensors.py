@@ -11,8 +11,8 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import dagster as dg
-import duckdb
 
+from sources import duckdb_memory
 from sources.connectors.politie import delivery_day
 from sources.paths import DataPaths
 
@@ -23,7 +23,7 @@ def landed_names(warehouse: Path) -> set[str]:
     """Names of the file deliveries the ledger holds (none when there is no warehouse yet)."""
     if not warehouse.exists():
         return set()
-    with duckdb.connect(str(warehouse), read_only=True) as con:
+    with duckdb_memory.connect(warehouse, read_only=True) as con:
         exists = con.execute(
             "select count(*) from information_schema.tables where table_schema = 'raw' and table_name = '_deliveries'"
         ).fetchall()[0][0]

@@ -8,6 +8,7 @@ import duckdb
 import pandas as pd
 
 from orchestration.postgres.settings import built_warehouse_file, configured_warehouse
+from sources import duckdb_memory
 from sources.paths import DataPaths
 
 
@@ -55,7 +56,7 @@ def render_summary(paths: DataPaths, run_id: str, success: bool, checks: list[Ch
     parts = [f"Run {run_id}: {'SUCCESS' if success else 'FAILED'}" + (f" (delivery days {days})" if days else ""), ""]
     if not paths.warehouse.exists():
         return "\n".join([*parts, "No warehouse was written.", f"Run log: {log_file}"])
-    with duckdb.connect(str(paths.warehouse), read_only=True) as con:
+    with duckdb_memory.connect(paths.warehouse, read_only=True) as con:
         parts += ["Rows per source (ledger, all deliveries):", render_table(ledger_per_source(con)), ""]
         passed = len(checks) - len(failed) - len(warned)
         parts += [f"Checks: {passed} passed, {len(failed)} failed, {len(warned)} warnings"]
@@ -65,7 +66,7 @@ def render_summary(paths: DataPaths, run_id: str, success: bool, checks: list[Ch
     postgres, built = configured_warehouse(), built_warehouse_file(paths)
     tabel = None
     if built.exists():
-        with duckdb.connect(str(built), read_only=True) as con:
+        with duckdb_memory.connect(built, read_only=True) as con:
             tabel = con.execute("select * from marts.tabel_01_meldingen_naar_herkomst").df() if _has_mart(con) else None
     if tabel is not None:
         parts += ["Tabel 1: Aanmeldingen bij het Veiligheidshuis naar herkomst", render_table(tabel), ""]

@@ -8,13 +8,13 @@ and the reconciliation and raw-contract checks block what depends on it: the pub
 import os
 
 import dagster as dg
-import duckdb
 
 from expectations import publication, suites_api
 from expectations.report import build_reports
 from orchestration.postgres.copy import to_postgres
 from orchestration.postgres.snapshot import take_snapshot
 from orchestration.resources import Warehouse
+from sources import duckdb_memory
 
 AUDIT = dg.AssetKey(["audit", "reconciliation"])
 GROUP_CHECKS = {
@@ -96,7 +96,7 @@ def audit_postgres(context: dg.AssetExecutionContext, warehouse: Warehouse, year
     with warehouse.writer(holder=f"run {context.run_id} (audit)"):
         copied = take_snapshot(postgres, snapshot)
         context.log.info(f"{postgres} read back into {snapshot}: {len(copied)} tables")
-        with duckdb.connect(str(snapshot)) as con:
+        with duckdb_memory.connect(snapshot) as con:
             discrepancies = publication.write_discrepancies(con, year)
             with postgres.connect() as pg:
                 to_postgres(con, pg, "audit", ["publication_discrepancies"])

@@ -12,10 +12,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-import duckdb
-
 from orchestration.postgres.copy import to_duckdb
 from orchestration.postgres.settings import PostgresWarehouse
+from sources import duckdb_memory
 
 SCHEMAS = ("raw", "reference", "intermediate", "marts", "audit")
 
@@ -27,7 +26,7 @@ def take_snapshot(warehouse: PostgresWarehouse, target: Path) -> dict[str, int]:
     temporary.unlink(missing_ok=True)
     copied = {}
     try:
-        with warehouse.connect() as pg, duckdb.connect(str(temporary)) as con:
+        with warehouse.connect() as pg, duckdb_memory.connect(temporary) as con:
             pg.execute("set transaction isolation level repeatable read")  # one consistent view of every table
             for schema in SCHEMAS:
                 tables = [

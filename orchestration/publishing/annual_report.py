@@ -20,6 +20,7 @@ from orchestration.publishing.report_style import CSS
 from orchestration.publishing.report_tables import LoadedTable, load_report_tables
 from orchestration.publishing.suppression import SuppressionSettings, mode_description, mode_name, suppress
 from orchestration.publishing.table_structure import is_derived
+from sources import duckdb_memory
 
 SECTIONS = (  # (id, heading, the tables in it)
     ("meldingen", "Meldingen", ("1", "2", "3")),
@@ -41,7 +42,7 @@ def build_annual_report(
     `compare_year`: add differences with that year, counted from the facts, when it is loaded.
     `suppression_mode`: None for the internal version with exact figures, else the public version.
     """
-    with duckdb.connect(str(db), read_only=True) as con:
+    with duckdb_memory.connect(db, read_only=True) as con:
         tables_year = infer_report_year(con)
         if tables_year is not None and tables_year != year:
             raise ValueError(f"the tables in {db} describe {tables_year}, not {year}")

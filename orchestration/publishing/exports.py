@@ -8,8 +8,6 @@ import hashlib
 import shutil
 from pathlib import Path
 
-import duckdb
-
 from orchestration.publishing.csv_export import FLAVOURS, write_csv
 from orchestration.publishing.export_tables import RECORD_LEVEL_PREFIX, export_tables
 from orchestration.publishing.marts import infer_report_year, published_marts
@@ -18,6 +16,7 @@ from orchestration.publishing.parquet_export import write_parquet
 from orchestration.publishing.report_tables import load_report_tables
 from orchestration.publishing.suppression import SuppressionSettings, mode_description, mode_name
 from orchestration.publishing.xlsx_export import write_workbook
+from sources import duckdb_memory
 
 README = "LEESMIJ.txt"
 
@@ -42,7 +41,7 @@ def export_all(
     tables describe (see marts.infer_report_year). Returns the files written, README last.
     """
     out_dir = Path(out_dir)
-    with duckdb.connect(str(published_or_warehouse), read_only=True) as con:
+    with duckdb_memory.connect(published_or_warehouse, read_only=True) as con:
         year = year or infer_report_year(con)
         if year is None:
             raise ValueError(f"cannot tell which year the tables in {published_or_warehouse} describe: pass year=")

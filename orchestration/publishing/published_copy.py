@@ -22,6 +22,7 @@ from orchestration.publishing.marts import (
     infer_report_year,
     published_marts,
 )
+from sources import duckdb_memory
 
 SOURCE = "warehouse"  # the warehouse's name while attached to the copy
 METADATA_SCHEMA = "publicatie"
@@ -57,7 +58,7 @@ def _write_copy(warehouse: Path, target: Path) -> None:
     if not warehouse.is_file():
         raise PublicationError(f"no warehouse at {warehouse}")
     target.unlink(missing_ok=True)
-    with duckdb.connect(str(target)) as con:
+    with duckdb_memory.connect(target) as con:
         con.execute(f"attach '{_sql_string(warehouse)}' as {SOURCE} (read_only)")
         marts = published_marts(con, catalog=SOURCE)
         if missing := [m for m in REQUIRED_MARTS if m not in marts]:
