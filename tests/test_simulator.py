@@ -14,6 +14,7 @@ from sources.paths import PROJECT_ROOT, SOURCE_SYSTEMS, DataPaths
 from sources.simulator import SIMULATION_STEPS, simulate
 from sources.simulator.calibration import MELDINGEN_2010_MORE
 from sources.simulator.defects import DefectRates
+from sources.simulator.registry import AGES
 from sources.simulator.truth import report_cells
 from sources.simulator.vh_register import API_SETTINGS_FILE
 from sources.simulator.world import generate_world
@@ -168,3 +169,49 @@ def test_registration_numbers_keep_the_contracts_format_beyond_one_districts_ran
     assert strafzaken[:3] == ["03/100000-11", "03/699999-11", "04/100000-11"]
     assert len(set(strafzaken + overleggen)) == len(strafzaken + overleggen)
     assert all(re.fullmatch(_contract_regex("raw_om_strafzaken", "parketnummer"), n) for n in strafzaken + overleggen)
+
+
+# --- a scaled world stays a realistic one ---------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def world_2010_scale_10():
+    return generate_world(2010, 10, 0, DefectRates())
+
+
+def age_on(geboortedatum: pd.Series, day: pd.Series) -> pd.Series:
+    """Whole years of age on `day`."""
+    born, day = pd.to_datetime(geboortedatum.to_numpy()), pd.to_datetime(day.to_numpy())
+    before_birthday = (day.month < born.month) | ((day.month == born.month) & (day.day < born.day))
+    return pd.Series(day.year - born.year - before_birthday.astype(int))
+
+
+def test_a_record_of_the_year_before_finds_its_person_old_enough_for_the_doelgroep(world_2010_scale_10):
+    """Ages are drawn for 1 January; the register's records of the year before copy this year's,
+    persons included, so they must fall on a day the person was that old already (at scale 10 an
+    ex-gedetineerde's melding used to fall before their 18th birthday, age band 12-17)."""
+    world = world_2010_scale_10
+    born = world.persons.set_index("persoon_id")["geboortedatum"]
+    for records, date_column in ((world.meldingen, "meldingsdatum"), (world.vervolgacties, "datum")):
+        earlier = records[records["defect"] == "out_of_period"]
+        age = age_on(born.reindex(earlier["persoon_id"]), earlier[date_column]).to_numpy()
+        youngest = earlier["doelgroep"].map(lambda doelgroep: AGES[doelgroep][0]).to_numpy()
+        too_young = earlier.loc[age < youngest, ["doelgroep", date_column, "persoon_id"]].assign(
+            age=age[age < youngest]
+        )
+
+        assert (pd.to_datetime(earlier[date_column]).dt.year == 2009).all()
+        assert len(earlier) > 300
+        assert too_young.empty, too_young.to_string()
+
+
+def test_no_vervolgactie_is_registered_twice_on_one_person_and_day(world_2010_scale_10):
+    """The records of the year before are copies of distinct records of this year: two copies of one
+    record are one event twice, and at scale 100 two of them fell on the same day."""
+    acties = world_2010_scale_10.vervolgacties
+    earlier = acties[acties["defect"] == "out_of_period"]
+    registered = acties[acties["defect"] != "test_record"]  # a test record is registered on the test person
+
+    assert len(earlier) > 1000
+    assert earlier["persoon_id"].is_unique
+    assert not registered.duplicated(["persoon_id", "soort", "datum"]).any()

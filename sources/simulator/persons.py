@@ -97,3 +97,10 @@ def generate_persons(
             "geboortedatum": reference - age_days.astype("timedelta64[D]"),
         }
     )
+
+
+def day_of_age(geboortedatum: np.ndarray, age: int) -> np.ndarray:
+    """The day each person turns `age` (someone born on 29 February: 1 March in a common year)."""
+    born = pd.DatetimeIndex(geboortedatum)
+    first_of_month = pd.to_datetime(pd.DataFrame({"year": born.year + age, "month": born.month, "day": 1}))
+    return (first_of_month + pd.to_timedelta(born.day - 1, unit="D")).to_numpy().astype("datetime64[D]")
