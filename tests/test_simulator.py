@@ -6,6 +6,7 @@ import hashlib
 import json
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -14,7 +15,8 @@ from sources.paths import PROJECT_ROOT, SOURCE_SYSTEMS, DataPaths
 from sources.simulator import SIMULATION_STEPS, simulate
 from sources.simulator.calibration import MELDINGEN_2010_MORE
 from sources.simulator.defects import DefectRates
-from sources.simulator.registry import AGES
+from sources.simulator.persons import NAME_AND_BIRTH, rename_namesakes
+from sources.simulator.registry import AGES, PersonRegistry
 from sources.simulator.truth import report_cells
 from sources.simulator.vh_register import API_SETTINGS_FILE
 from sources.simulator.world import generate_world
@@ -215,3 +217,31 @@ def test_no_vervolgactie_is_registered_twice_on_one_person_and_day(world_2010_sc
     assert len(earlier) > 1000
     assert earlier["persoon_id"].is_unique
     assert not registered.duplicated(["persoon_id", "soort", "datum"]).any()
+
+
+def test_persons_without_a_bsn_are_told_apart_by_name_and_birth_date():
+    """Without a BSN the systems (and the pipeline) know a person by name and birth date. Drawn from
+    the simulator's few names, a jeugd pool of a scale-1000 world held namesakes born on one day:
+    two clients that any pipeline counts as one (Table 6, Jeugd × Maastricht, 3 short)."""
+    registry = PersonRegistry(np.random.default_rng(0), 2010)
+    registry.new(300_000, "Jeugd")  # about the Jeugd clients of Table 6 at scale 1000
+    without_bsn = registry.frame().query("bsn.isna()")
+
+    assert len(without_bsn) > 2500
+    assert not without_bsn.duplicated(NAME_AND_BIRTH).any()
+
+
+def test_only_a_later_namesake_without_a_bsn_is_renamed():
+    persons = pd.DataFrame(
+        {
+            "bsn": [None, None, "111222333", None],
+            "achternaam": ["Jansen"] * 4,
+            "voornamen": ["Bram"] * 4,
+            "geboortedatum": pd.to_datetime(["1995-03-01", "1995-03-01", "1995-03-01", "1995-03-02"]),
+        }
+    )
+    renamed = rename_namesakes(np.random.default_rng(0), persons.copy())
+
+    changed = (renamed[["achternaam", "voornamen"]] != persons[["achternaam", "voornamen"]]).any(axis=1)
+    assert changed.tolist() == [False, True, False, False]
+    assert not renamed.loc[renamed["bsn"].isna()].duplicated(NAME_AND_BIRTH).any()

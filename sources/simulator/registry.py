@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from sources.simulator.persons import day_of_age, generate_persons, valid_bsns
+from sources.simulator.persons import day_of_age, generate_persons, rename_namesakes, valid_bsns
 
 # age ranges (youngest, oldest) on 1 January per doelgroep
 AGES = {
@@ -59,4 +59,4 @@ class PersonRegistry:
             repeated = persons["bsn"].duplicated()
         # some people are registered without a BSN; the pipeline links them by name and birth date
         persons.loc[self.rng.random(len(persons)) < NO_BSN_SHARE, "bsn"] = None
-        return persons
+        return rename_namesakes(self.rng, persons)
