@@ -6,6 +6,7 @@ import hashlib
 import json
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -14,6 +15,8 @@ from sources.paths import PROJECT_ROOT, SOURCE_SYSTEMS, DataPaths
 from sources.simulator import SIMULATION_STEPS, simulate
 from sources.simulator.calibration import MELDINGEN_2010_MORE
 from sources.simulator.defects import DefectRates
+from sources.simulator.persons import NAME_AND_BIRTH, rename_namesakes
+from sources.simulator.registry import AGES, PersonRegistry
 from sources.simulator.truth import report_cells
 from sources.simulator.vh_register import API_SETTINGS_FILE
 from sources.simulator.world import generate_world
@@ -168,3 +171,77 @@ def test_registration_numbers_keep_the_contracts_format_beyond_one_districts_ran
     assert strafzaken[:3] == ["03/100000-11", "03/699999-11", "04/100000-11"]
     assert len(set(strafzaken + overleggen)) == len(strafzaken + overleggen)
     assert all(re.fullmatch(_contract_regex("raw_om_strafzaken", "parketnummer"), n) for n in strafzaken + overleggen)
+
+
+# --- a scaled world stays a realistic one ---------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def world_2010_scale_10():
+    return generate_world(2010, 10, 0, DefectRates())
+
+
+def age_on(geboortedatum: pd.Series, day: pd.Series) -> pd.Series:
+    """Whole years of age on `day`."""
+    born, day = pd.to_datetime(geboortedatum.to_numpy()), pd.to_datetime(day.to_numpy())
+    before_birthday = (day.month < born.month) | ((day.month == born.month) & (day.day < born.day))
+    return pd.Series(day.year - born.year - before_birthday.astype(int))
+
+
+def test_a_record_of_the_year_before_finds_its_person_old_enough_for_the_doelgroep(world_2010_scale_10):
+    """Ages are drawn for 1 January; the register's records of the year before copy this year's,
+    persons included, so they must fall on a day the person was that old already (at scale 10 an
+    ex-gedetineerde's melding used to fall before their 18th birthday, age band 12-17)."""
+    world = world_2010_scale_10
+    born = world.persons.set_index("persoon_id")["geboortedatum"]
+    for records, date_column in ((world.meldingen, "meldingsdatum"), (world.vervolgacties, "datum")):
+        earlier = records[records["defect"] == "out_of_period"]
+        age = age_on(born.reindex(earlier["persoon_id"]), earlier[date_column]).to_numpy()
+        youngest = earlier["doelgroep"].map(lambda doelgroep: AGES[doelgroep][0]).to_numpy()
+        too_young = earlier.loc[age < youngest, ["doelgroep", date_column, "persoon_id"]].assign(
+            age=age[age < youngest]
+        )
+
+        assert (pd.to_datetime(earlier[date_column]).dt.year == 2009).all()
+        assert len(earlier) > 300
+        assert too_young.empty, too_young.to_string()
+
+
+def test_no_vervolgactie_is_registered_twice_on_one_person_and_day(world_2010_scale_10):
+    """The records of the year before are copies of distinct records of this year: two copies of one
+    record are one event twice, and at scale 100 two of them fell on the same day."""
+    acties = world_2010_scale_10.vervolgacties
+    earlier = acties[acties["defect"] == "out_of_period"]
+    registered = acties[acties["defect"] != "test_record"]  # a test record is registered on the test person
+
+    assert len(earlier) > 1000
+    assert earlier["persoon_id"].is_unique
+    assert not registered.duplicated(["persoon_id", "soort", "datum"]).any()
+
+
+def test_persons_without_a_bsn_are_told_apart_by_name_and_birth_date():
+    """Without a BSN the systems (and the pipeline) know a person by name and birth date. Drawn from
+    the simulator's few names, a jeugd pool of a scale-1000 world held namesakes born on one day:
+    two clients that any pipeline counts as one (Table 6, Jeugd × Maastricht, 3 short)."""
+    registry = PersonRegistry(np.random.default_rng(0), 2010)
+    registry.new(300_000, "Jeugd")  # about the Jeugd clients of Table 6 at scale 1000
+    without_bsn = registry.frame().query("bsn.isna()")
+
+    assert len(without_bsn) > 2500
+    assert not without_bsn.duplicated(NAME_AND_BIRTH).any()
+
+
+def test_only_a_later_namesake_without_a_bsn_is_renamed():
+    persons = pd.DataFrame(
+        {
+            "bsn": [None, None, "111222333", None],
+            "achternaam": ["Jansen"] * 4,
+            "voornamen": ["Bram"] * 4,
+            "geboortedatum": pd.to_datetime(["1995-03-01", "1995-03-01", "1995-03-01", "1995-03-02"]),
+        }
+    )
+    renamed = rename_namesakes(np.random.default_rng(0), persons.copy())
+
+    changed = (renamed[["achternaam", "voornamen"]] != persons[["achternaam", "voornamen"]]).any(axis=1)
+    assert changed.tolist() == [False, True, False, False]
+    assert not renamed.loc[renamed["bsn"].isna()].duplicated(NAME_AND_BIRTH).any()

@@ -65,6 +65,8 @@ VOORNAMEN = np.array(
         "Daphne",
     ]
 )
+_NAMES = len(ACHTERNAMEN) * len(VOORNAMEN)  # the distinct (achternaam, voornamen) pairs
+NAME_AND_BIRTH = ["achternaam", "voornamen", "geboortedatum"]  # how a person without a BSN is known
 _BSN_WEIGHTS = np.array([9, 8, 7, 6, 5, 4, 3, 2])
 
 
@@ -97,3 +99,33 @@ def generate_persons(
             "geboortedatum": reference - age_days.astype("timedelta64[D]"),
         }
     )
+
+
+def day_of_age(geboortedatum: np.ndarray, age: int) -> np.ndarray:
+    """The day each person turns `age` (someone born on 29 February: 1 March in a common year)."""
+    born = pd.DatetimeIndex(geboortedatum)
+    first_of_month = pd.to_datetime(pd.DataFrame({"year": born.year + age, "month": born.month, "day": 1}))
+    return (first_of_month + pd.to_timedelta(born.day - 1, unit="D")).to_numpy().astype("datetime64[D]")
+
+
+def rename_namesakes(rng: np.random.Generator, persons: pd.DataFrame) -> pd.DataFrame:
+    """A person without a BSN gets another name where an earlier one without a BSN has the same name and birth date.
+
+    Without a BSN, name and birth date are all the source systems know a person by. In a real
+    population (thousands of surnames and first names) two people without a BSN hardly ever share
+    them; drawn from this module's few names they do once a world holds millions of persons, and
+    two people would then be one.
+    """
+    without_bsn = persons["bsn"].isna()
+    if without_bsn.any() and persons.loc[without_bsn, "geboortedatum"].value_counts().max() > _NAMES:
+        raise ValueError(f"more persons without a BSN born on one day than the {_NAMES} names to tell them apart")
+    while (namesakes := _namesakes(persons, without_bsn)).size:
+        persons.loc[namesakes, "achternaam"] = rng.choice(ACHTERNAMEN, size=namesakes.size)
+        persons.loc[namesakes, "voornamen"] = rng.choice(VOORNAMEN, size=namesakes.size)
+    return persons
+
+
+def _namesakes(persons: pd.DataFrame, without_bsn: pd.Series) -> pd.Index:
+    """Persons without a BSN whose name and birth date an earlier one without a BSN has."""
+    repeated = persons.loc[without_bsn, NAME_AND_BIRTH].duplicated()
+    return repeated.index[repeated.to_numpy()]

@@ -16,21 +16,9 @@ import pandas as pd
 from sources.simulator import calibration
 from sources.simulator.defects import DefectRates
 from sources.simulator.numbering import parketnummer
-from sources.simulator.persons import generate_persons, valid_bsns
 from sources.simulator.politie import generate_mutaties
+from sources.simulator.registry import PersonRegistry
 
-# age ranges (youngest, oldest) on 1 January per doelgroep
-AGES = {
-    "Jeugd": (12, 17),
-    "Jeugd 18-23": (18, 22),  # young adult veelplegers: at most 23 on any day of the year
-    "Volwassen veelplegers 24+": (24, 45),  # adults in the OM's veelplegers JCO: the OM tells them apart by age
-    "Huiselijk geweld": (18, 70),
-    "Volwassen veelplegers": (18, 45),
-    "Geprioriteerden": (18, 50),
-    "Volwassen ex-gedetineerden": (18, 60),
-    "Multiproblematiek": (18, 65),
-    "Centrum Jeugd en Gezin": (4, 17),
-}
 PARTNERS = [
     "Bureau Jeugdzorg Limburg",
     "Reclassering Nederland",
@@ -45,7 +33,6 @@ PARTNERS = [
     "Centrum Jeugd en Gezin",
 ]
 OGGZ_SHARE = 0.1  # multiproblematiek clients without an address (dak- en thuislozen), counted in Zuid-West en centrum
-NO_BSN_SHARE = 0.01
 
 
 @dataclass
@@ -61,36 +48,6 @@ class World:
     veelplegersplannen: pd.DataFrame
     huisverboden: pd.DataFrame
     strafzaken: pd.DataFrame
-
-
-class _PersonRegistry:
-    """Hands out persons by doelgroep and keeps them all in one frame."""
-
-    def __init__(self, rng: np.random.Generator, year: int) -> None:
-        self.rng = rng
-        self.reference = np.datetime64(f"{year}-01-01")
-        self.parts: list[pd.DataFrame] = []
-        self.count = 0
-
-    def new(self, n: int, doelgroep: str) -> np.ndarray:
-        young, old = AGES[doelgroep]
-        persons = generate_persons(self.rng, n, young, old, self.reference, "P")
-        persons["persoon_id"] = [f"P{self.count + i:08d}" for i in range(n)]
-        self.count += n
-        self.parts.append(persons)
-        return persons["persoon_id"].to_numpy()
-
-    def frame(self) -> pd.DataFrame:
-        persons = pd.concat(self.parts, ignore_index=True)
-        repeated = persons["bsn"].duplicated()
-        while repeated.any():  # pools are drawn separately: a BSN drawn twice gets a fresh one
-            fresh = valid_bsns(self.rng, int(repeated.sum()) * 2)
-            fresh = fresh[~pd.Index(fresh).isin(persons["bsn"])][: int(repeated.sum())]
-            persons.loc[repeated[repeated].index[: len(fresh)], "bsn"] = fresh
-            repeated = persons["bsn"].duplicated()
-        # some people are registered without a BSN; the pipeline links them by name and birth date
-        persons.loc[self.rng.random(len(persons)) < NO_BSN_SHARE, "bsn"] = None
-        return persons
 
 
 def _expand(table: pd.DataFrame, scale: int, count: str = "aantal") -> pd.DataFrame:
@@ -120,7 +77,7 @@ def _buurten(rng: np.random.Generator, groups: np.ndarray, mapping: pd.DataFrame
 def generate_world(year: int, scale: int, seed: int, defects: DefectRates, days: int | None = None) -> World:
     rng = np.random.default_rng([seed, year, scale])
     cal = calibration.load(year, rng)
-    registry = _PersonRegistry(rng, year)
+    registry = PersonRegistry(rng, year)
     mapping = calibration.buurten()
     start, end = f"{year}-01-01", f"{year}-12-31"
     if days:
@@ -169,10 +126,7 @@ def _meldingen(rng, cal, scale, registry, mapping, start, end, defects) -> pd.Da
         rows["herkomst"] == "gevangeniswezen", "Penitentiaire Inrichtingen Zuid", rng.choice(PARTNERS, size=n)
     )
     rows["defect"] = None
-    extra = _extra_rows(rng, rows, defects.out_of_period, "out_of_period")
-    if len(extra):
-        year = int(start[:4])
-        extra["meldingsdatum"] = _dates(rng, len(extra), f"{year - 1}-01-01", f"{year - 1}-12-31")
+    extra = _out_of_period(rng, rows, defects.out_of_period, "meldingsdatum", int(start[:4]), registry)
     tests = _extra_rows(rng, rows, defects.test_records, "test_record")
     rows = pd.concat([rows, extra, tests], ignore_index=True).sort_values("meldingsdatum", kind="stable")
     rows["melding_id"] = [f"VHM-{i + 1:07d}" for i in range(len(rows))]
@@ -181,12 +135,56 @@ def _meldingen(rng, cal, scale, registry, mapping, start, end, defects) -> pd.Da
 
 
 def _extra_rows(rng, rows: pd.DataFrame, rate: float, defect: str) -> pd.DataFrame:
+    """A `rate` share of the rows copied, each copy of another row, marked with the defect's name."""
     n = round(len(rows) * rate)
     if n == 0:
         return rows.iloc[0:0].copy()
-    extra = rows.iloc[rng.integers(0, len(rows), size=n)].copy()
+    extra = rows.iloc[_distinct(rng.integers(0, len(rows), size=n), len(rows))].copy()
     extra["defect"] = defect
     return extra
+
+
+def _distinct(picks: np.ndarray, size: int) -> np.ndarray:
+    """The picks (of 0 … size - 1) with each repeat moved on to the next position not picked.
+
+    Two copies of one record would be one event twice: the same person, kind and (often enough
+    at scale) day. Moving the repeats, rather than drawing again, keeps the rng's later draws.
+    """
+    picks = picks.copy()
+    while True:
+        repeat = np.ones(len(picks), dtype=bool)
+        repeat[np.unique(picks, return_index=True)[1]] = False  # the first of each value stays
+        if not repeat.any():
+            return picks
+        free = np.setdiff1d(np.arange(size), picks)
+        picks[repeat] = free[np.searchsorted(free, picks[repeat]) % len(free)]
+
+
+def _out_of_period(
+    rng, rows: pd.DataFrame, rate: float, date_column: str, year: int, registry: PersonRegistry
+) -> pd.DataFrame:
+    """Records of the previous year that the register still serves (the `out_of_period` defect).
+
+    They copy records of this year, persons included, so each is dated on a day of the previous
+    year on which its person was already as old as the doelgroep's youngest: the persons' ages
+    were drawn for 1 January of this year.
+    """
+    extra = _extra_rows(rng, rows, rate, "out_of_period")
+    if len(extra):
+        first, last = np.datetime64(f"{year - 1}-01-01"), np.datetime64(f"{year - 1}-12-31")
+        drawn = _dates(rng, len(extra), str(first), str(last))
+        earliest = np.minimum(np.maximum(registry.old_enough_from(extra["persoon_id"]), first), last)
+        extra[date_column] = _moved_into(drawn, first, last, earliest)
+    return extra
+
+
+def _moved_into(dates: np.ndarray, first: np.datetime64, last: np.datetime64, earliest: np.ndarray) -> np.ndarray:
+    """Dates drawn over first … last, those before `earliest` moved in proportion into earliest … last."""
+    too_early = dates < earliest
+    days_too_early = np.maximum((earliest - first).astype(int), 1)
+    days_left = (last - earliest).astype(int) + 1
+    moved = earliest + ((dates - first).astype(int) * days_left // days_too_early).astype("timedelta64[D]")
+    return np.where(too_early, moved, dates)
 
 
 def _vervolgacties(rng, cal, scale, registry, meldingen, start, end, defects):
@@ -266,10 +264,7 @@ def _vervolgacties(rng, cal, scale, registry, meldingen, start, end, defects):
         defect="cross_system_jco",
         datum=copies["datum"] + rng.integers(-5, 6, len(copies)).astype("timedelta64[D]"),
     )[["soort", "doelgroep", "gemeente", "persoon_id", "datum", "bron", "defect"]]
-    extra = _extra_rows(rng, own, defects.out_of_period, "out_of_period")
-    if len(extra):
-        year = int(start[:4])
-        extra["datum"] = _dates(rng, len(extra), f"{year - 1}-01-01", f"{year - 1}-12-31")
+    extra = _out_of_period(rng, own, defects.out_of_period, "datum", int(start[:4]), registry)
     tests = _extra_rows(rng, own, defects.test_records, "test_record")
     vervolgacties = pd.concat([own, copies, extra, tests], ignore_index=True).sort_values("datum", kind="stable")
     vervolgacties["vervolgactie_id"] = [f"VHV-{i + 1:07d}" for i in range(len(vervolgacties))]
