@@ -7,6 +7,7 @@ GX is imported only here and only when a suite runs: importing it costs about tw
 from __future__ import annotations
 
 import copy
+import functools
 import gc
 import json
 import os
@@ -25,6 +26,7 @@ from expectations import parts
 SUITES_DIR = Path(__file__).parent / "suites"
 SHOWN_ROWS = 10  # a failure names at most this many offending rows, then counts the rest
 LARGE_FRAME_ROWS = 20_000  # a frame of this many rows is freed as soon as it is validated
+_FROZEN: list[bool] = []  # whether the objects loaded with GX were frozen (gc.get_freeze_count() walks them all)
 
 
 @dataclass(frozen=True)
@@ -178,16 +180,9 @@ def _suite_result(template, results: list):
 
 
 def validate_frame(definition: dict, frame: pd.DataFrame, id_column: str, parameters: dict | None, asset: str):
-    """GX's result of the suite `definition` on `frame`, with an ephemeral context."""
+    """GX's result of the suite `definition` on `frame`, as data asset `asset` of the ephemeral context."""
     gx = import_great_expectations()
-    context = gx.get_context(mode="ephemeral")
-    context.variables.progress_bars = {"globally": False}
-    batch = (
-        context.data_sources.add_pandas("warehouse")
-        .add_dataframe_asset(asset)
-        .add_batch_definition_whole_dataframe("whole")
-        .get_batch(batch_parameters={"dataframe": frame})
-    )
+    batch = _batch_definition(asset).get_batch(batch_parameters={"dataframe": frame})
     suite = gx.ExpectationSuite(
         name=definition["name"], expectations=definition["expectations"], meta=definition.get("meta", {})
     )
@@ -196,6 +191,20 @@ def validate_frame(definition: dict, frame: pd.DataFrame, id_column: str, parame
         expectation_parameters=parameters or {},
         result_format={"result_format": "COMPLETE", "unexpected_index_column_names": [id_column]},
     )
+
+
+@functools.cache
+def _batch_definition(asset: str):
+    """The whole-frame batch definition of data asset `asset`, in one ephemeral GX context per process:
+    setting up a context, a data source and an asset costs more than validating a small frame."""
+    return _pandas_source().add_dataframe_asset(asset).add_batch_definition_whole_dataframe("whole")
+
+
+@functools.cache
+def _pandas_source():
+    context = import_great_expectations().get_context(mode="ephemeral")
+    context.variables.progress_bars = {"globally": False}
+    return context.data_sources.add_pandas("warehouse")
 
 
 def _outcome(name: str, result, id_column: str, subject: str, group: str, shown_rows: int | None) -> SuiteOutcome:
@@ -216,10 +225,11 @@ def import_great_expectations():
     from great_expectations.execution_engine import pandas_execution_engine
 
     pandas_execution_engine.HASH_THRESHOLD = 0
-    if not gc.get_freeze_count():
+    if not _FROZEN:
         # what is loaded by now (Dagster, dbt, GX) lives as long as the process: left out of collections
         gc.collect()
         gc.freeze()
+        _FROZEN.append(True)
     return gx
 
 
