@@ -3,8 +3,9 @@
 `GET /api/v1/{meldingen,vervolgacties,trajecten}?updated_since=&page=&page_size=` answers
 `{"data": [...], "page", "page_size", "total_pages", "total"}` with the records changed after
 `updated_since`, ordered by (gewijzigd_op, id) so that paging is stable. Like the real register
-it is flaky: a share of the requests is answered with HTTP 500 or stalls, drawn from the seed and
-the request's number, so a run can be replayed. Tests can also script a fault on one page
+it is flaky: a share of the requests is answered with HTTP 500 or stalls, drawn from the seed, the
+page asked for and how many times it was asked before, so a run can be replayed, however a client's
+concurrent requests happen to interleave. Tests can also script a fault on one page
 (`scripted_faults` in api.json). Every request is logged as a JSON line in `requests.jsonl`.
 
 Run it by hand with `python -m sources.simulator.vh_api --folder DIR --port N`.
@@ -92,6 +93,7 @@ class RegisterApi:
         self._lock = threading.Lock()
         self._requests = 0
         self._scripted_served: Counter[ScriptedFault] = Counter()
+        self._asked: Counter[PageRequest] = Counter()  # per page request, how many times it came
         self._matches = MatchCache(self.store)
 
     def next_request_number(self) -> int:
@@ -99,15 +101,20 @@ class RegisterApi:
             self._requests += 1
             return self._requests
 
-    def fault_for(self, number: int, request: PageRequest) -> str | None:
-        """The scripted fault of this page if any, else one drawn from the seed and the request number."""
+    def fault_for(self, request: PageRequest) -> str | None:
+        """The scripted fault of this page if any, else one drawn from the seed, the request and how many
+        times it came before (not from the request's number, which concurrent requests make a race)."""
+        with self._lock:
+            self._asked[request] += 1
+            asked = self._asked[request]
         for scripted in self.settings.scripted_faults:
             if (scripted.endpoint, scripted.page) == (request.kind, request.page):
                 with self._lock:
                     if scripted.times is None or self._scripted_served[scripted] < scripted.times:
                         self._scripted_served[scripted] += 1
                         return scripted.fault
-        draw = int.from_bytes(hashlib.sha256(f"{self.settings.seed}:{number}".encode()).digest()[:8]) / 2**64
+        key = f"{self.settings.seed}:{request.kind}:{request.updated_since}:{request.page}:{request.page_size}:{asked}"
+        draw = int.from_bytes(hashlib.sha256(key.encode()).digest()[:8]) / 2**64
         if draw < self.settings.api_http_500:
             return "http_500"
         if draw < self.settings.api_http_500 + self.settings.api_timeout:
@@ -261,7 +268,7 @@ class _Handler(BaseHTTPRequestHandler):
             return _error(api, entry, HTTPStatus.NOT_FOUND, f"no such endpoint: {urlsplit(self.path).path}")
         except BadRequestError as exc:
             return _error(api, entry, HTTPStatus.BAD_REQUEST, str(exc))
-        fault = api.fault_for(number, request)
+        fault = api.fault_for(request)
         entry |= {"endpoint": request.kind, "page": request.page, "updated_since": request.updated_since}
         entry["fault"] = fault
         if fault == "http_500":
