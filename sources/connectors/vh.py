@@ -37,7 +37,7 @@ DEFAULT_TIMEOUT_SECONDS = 1.0  # the simulator stalls 2 s; against the real regi
 BACKOFF_BASE_SECONDS = 0.05
 BACKOFF_CAP_SECONDS = 2.0
 DEFAULT_CONCURRENT_REQUESTS = 4  # pages asked at once; a real register may allow fewer (pass 1 for one at a time)
-PAGES_AHEAD_PER_REQUEST = 16
+PAGES_AHEAD_PER_REQUEST = 32  # enough for the workers to go on while a stalled page is asked again
 CHECK_EVERY_ROWS = 20_000  # records are checked and pseudonymised in batches of about this many while paging on
 CLIENT_FIELDS = ["bsn", "achternaam", "voornamen", "geboortedatum"]
 
