@@ -223,6 +223,19 @@ def test_requests_in_parallel_name_the_first_page_that_keeps_failing_and_land_no
     assert query(warehouse, "select entity from raw._watermarks")["entity"].tolist() == ["meldingen"]
 
 
+def test_an_endpoint_that_fails_to_land_stops_the_run_before_the_next_one_is_pulled(clean_world, tmp_path):
+    folder = publish(clean_world, tmp_path / "register", DefectRates.none())
+    warehouse = tmp_path / "warehouse.duckdb"
+    with duckdb.connect(str(warehouse)) as con:  # a raw table the meldingen cannot be inserted into
+        con.execute("create schema raw; create table raw.vh_meldingen (melding_id varchar, extra varchar not null)")
+    with pytest.raises(duckdb.Error):
+        extract(folder, warehouse)
+    assert query(warehouse, "select count(*) as n from raw._deliveries")["n"][0] == 0
+    assert query(warehouse, "select count(*) as n from raw._watermarks")["n"][0] == 0
+    assert query(warehouse, "select count(*) as n from raw.vh_vervolgacties")["n"][0] == 0
+    assert {e.get("endpoint") for e in request_log(folder)} == {"meldingen"}
+
+
 def test_the_register_draws_the_same_faults_and_the_same_rows_land_however_requests_interleave(clean_world, tmp_path):
     faults, landed = {}, {}
     for concurrent in (1, 4):
