@@ -566,7 +566,7 @@ def land_pull(
         con,
         delivery,
         endpoint.table,
-        candidates[~repeated],
+        candidates[~repeated] if repeated.any() else candidates,  # a first pull repeats nothing: no copy
         _with_nulls(records.quarantined),
         int(repeated.sum()),
         after_insert=advance_watermark if new_watermark else None,
