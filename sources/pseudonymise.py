@@ -12,7 +12,6 @@ with a key file inside the project or the data folder, or readable by other user
 from __future__ import annotations
 
 import hashlib
-import hmac
 import os
 import secrets
 from collections.abc import Iterable
@@ -86,18 +85,35 @@ class Pseudonymiser:
     """Turns identifiers into stable keyed pseudonyms; the domain keeps BSNs and names apart."""
 
     def __init__(self, key: bytes | None = None) -> None:
-        # the HMAC keyed once and copied per value: keying it costs more than hashing a short value
-        self._keyed = hmac.new(key if key is not None else load_key(), digestmod=hashlib.sha256)
+        # HMAC-SHA256 (RFC 2104) made from its two keyed hash states, copied per value: keying an HMAC,
+        # or even copying one, costs more than hashing a short value
+        key = key if key is not None else load_key()
+        block = hashlib.sha256().block_size
+        padded = (hashlib.sha256(key).digest() if len(key) > block else key).ljust(block, b"\0")
+        self._inner = hashlib.sha256(bytes(byte ^ 0x36 for byte in padded))
+        self._outer = hashlib.sha256(bytes(byte ^ 0x5C for byte in padded))
 
     def pseudonym(self, domain: str, value: str | None) -> str | None:
         if not isinstance(value, str) or value == "":  # None or a missing value (NaN) from pandas
             return None
-        digest = self._keyed.copy()
-        digest.update(f"{domain}:{value}".encode())
-        return digest.hexdigest()[:32]
+        return self._hmac(self._inner_with(domain), value)
 
     def many(self, domain: str, values: Iterable[str | None]) -> list[str | None]:
         """The pseudonym of each value; each distinct value is hashed once (a person recurs on many rows)."""
         values = values.tolist() if hasattr(values, "tolist") else list(values)  # a pandas column iterates slowly
-        known = {value: self.pseudonym(domain, value) for value in set(values)}
+        inner = self._inner_with(domain)
+        known = {value: self._hmac(inner, value) if isinstance(value, str) and value else None for value in set(values)}
         return [known[value] for value in values]
+
+    def _inner_with(self, domain: str) -> hashlib._Hash:
+        """The inner hash with the domain taken in: the message is f"{domain}:{value}"."""
+        inner = self._inner.copy()
+        inner.update(f"{domain}:".encode())
+        return inner
+
+    def _hmac(self, inner: hashlib._Hash, value: str) -> str:
+        message = inner.copy()
+        message.update(value.encode())
+        outer = self._outer.copy()
+        outer.update(message.digest())
+        return outer.hexdigest()[:32]

@@ -12,6 +12,7 @@ import hmac
 
 import numpy as np
 import pandas as pd
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -32,16 +33,21 @@ def test_the_column_11_proef_agrees_with_the_one_for_a_value(values):
     assert elfproef_passes(values).tolist() == [passes_elfproef(v) for v in values]
 
 
-def test_pseudonyms_are_the_keyed_hmac_of_domain_and_value_whether_one_or_many():
-    values = ["123456782", None, "123456782", float("nan"), "", "Crützen|jan|1980-02-29", "123456782"]
-    expected = [
-        hmac.new(KEY, f"bsn:{v}".encode(), hashlib.sha256).hexdigest()[:32] if isinstance(v, str) and v else None
-        for v in values
-    ]
-    pseudonymiser = Pseudonymiser(KEY)
-    assert [pseudonymiser.pseudonym("bsn", v) for v in values] == expected
-    assert pseudonymiser.many("bsn", values) == expected
-    assert pseudonymiser.many("bsn", pd.Series(values, dtype="str")) == expected
+# keys shorter than SHA-256's block, as long as it, and longer (which HMAC hashes first)
+@pytest.mark.parametrize("key", [KEY, b"k" * 64, bytes(range(256)) * 2, b""])
+def test_pseudonyms_are_the_keyed_hmac_of_domain_and_value_whether_one_or_many(key):
+    values = ["123456782", None, "123456782", float("nan"), "", "Crützen|jan|1980-02-29", "123456782", "x" * 200]
+    for domain in ("bsn", "naam"):
+        expected = [
+            hmac.new(key, f"{domain}:{v}".encode(), hashlib.sha256).hexdigest()[:32]
+            if isinstance(v, str) and v
+            else None
+            for v in values
+        ]
+        pseudonymiser = Pseudonymiser(key)
+        assert [pseudonymiser.pseudonym(domain, v) for v in values] == expected
+        assert pseudonymiser.many(domain, values) == expected
+        assert pseudonymiser.many(domain, pd.Series(values, dtype="str")) == expected
 
 
 def test_a_column_of_keys_is_mostly_distinct_and_one_of_days_or_birth_dates_is_not():

@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import json
 import sqlite3
+from collections import Counter
 from contextlib import closing
 from pathlib import Path
 
@@ -143,29 +144,121 @@ def test_http_500s_and_timeouts_are_survived_and_the_result_equals_the_clean_run
     _, clean_warehouse, clean_outcomes = clean_run
     folder = publish(clean_world, tmp_path / "register", DefectRates.none(), api_http_500=0.3, api_timeout=0.15)
     warehouse = tmp_path / "warehouse.duckdb"
-    outcomes = extract(folder, warehouse, timeout=0.2, max_attempts=10)
+    outcomes = extract(folder, warehouse, page_size=200, timeout=0.2, max_attempts=10)  # pages enough for faults
     assert outcomes == clean_outcomes
     for table in TABLES.values():
         pd.testing.assert_frame_equal(raw_content(warehouse, table), raw_content(clean_warehouse, table))
     faults = [entry["fault"] for entry in request_log(folder)]
     assert faults.count("http_500") >= 3 and faults.count("timeout") >= 2
-    assert_pages_never_go_back(request_log(folder))
+    assert_no_page_asked_again_once_answered(request_log(folder))
 
 
-def assert_pages_never_go_back(log: list[dict]) -> None:
+def answered(entry: dict) -> bool:
+    """The request got its page (not an HTTP 500, nor a stall the client gave up on)."""
+    return entry["status"] == 200 and entry["fault"] is None
+
+
+def assert_no_page_asked_again_once_answered(log: list[dict]) -> None:
     for endpoint in TABLES:
-        pages = [entry["page"] for entry in log if entry.get("endpoint") == endpoint]
-        assert pages == sorted(pages), f"{endpoint} asked for an earlier page again: {pages}"
+        asked = [(entry["page"], answered(entry)) for entry in log if entry.get("endpoint") == endpoint]
+        for page in {page for page, _ in asked}:
+            answers = [ok for number, ok in asked if number == page]
+            assert answers == [False] * (len(answers) - 1) + [True], f"{endpoint} page {page}: {answers}"
 
 
-def test_paging_resumes_at_the_page_that_failed(clean_world, tmp_path):
+def test_one_request_at_a_time_resumes_paging_at_the_page_that_failed(clean_world, tmp_path):
     failing = {"endpoint": "vervolgacties", "page": 3, "fault": "http_500", "times": 2}
     folder = publish(clean_world, tmp_path / "register", DefectRates.none(), scripted_faults=[failing])
-    outcomes = extract(folder, tmp_path / "warehouse.duckdb", page_size=400)
+    outcomes = extract(folder, tmp_path / "warehouse.duckdb", page_size=400, concurrent_requests=1)
     asked = [(e["page"], e["status"]) for e in request_log(folder) if e.get("endpoint") == "vervolgacties"]
     assert asked[:5] == [(1, 200), (2, 200), (3, 500), (3, 500), (3, 200)]
     assert [page for page, _ in asked] == [1, 2, 3, 3, 3, *range(4, asked[-1][0] + 1)]
     assert outcomes[1].accepted == len(clean_world.vervolgacties)
+
+
+def test_requests_in_parallel_ask_a_failed_page_again_on_its_own_and_land_what_one_at_a_time_lands(
+    clean_world, tmp_path
+):
+    failing = {"endpoint": "vervolgacties", "page": 3, "fault": "http_500", "times": 2}
+    landed = {}
+    for concurrent in (1, 4):
+        folder = publish(clean_world, tmp_path / f"register{concurrent}", DefectRates.none(), scripted_faults=[failing])
+        warehouse = tmp_path / f"warehouse{concurrent}.duckdb"
+        extract(folder, warehouse, page_size=400, concurrent_requests=concurrent)
+        asked = [(e["page"], e["status"]) for e in request_log(folder) if e.get("endpoint") == "vervolgacties"]
+        pages = -(-len(clean_world.vervolgacties) // 400)
+        assert sorted(asked) == sorted([(3, 500), (3, 500), *((page, 200) for page in range(1, pages + 1))])
+        landed[concurrent] = {table: raw_content(warehouse, table) for table in TABLES.values()}
+    for table in TABLES.values():
+        pd.testing.assert_frame_equal(landed[4][table], landed[1][table])
+    # numbered in the order served, (gewijzigd_op, id), whichever page came back first
+    served = list(landed[4]["vh_vervolgacties"][["gewijzigd_op", "vervolgactie_id"]].itertuples(index=False))
+    assert served == sorted(served)
+
+
+def test_a_stalled_page_does_not_hold_up_the_pages_after_it(clean_world, tmp_path):
+    stall = {"endpoint": "vervolgacties", "page": 2, "fault": "timeout", "times": 1}
+    folder = publish(clean_world, tmp_path / "register", DefectRates.none(), scripted_faults=[stall])
+    outcomes = extract(folder, tmp_path / "warehouse.duckdb", page_size=400, concurrent_requests=4)
+    asked = [e["page"] for e in request_log(folder) if e.get("endpoint") == "vervolgacties"]
+    retried = asked.index(2, asked.index(2) + 1)
+    assert {3, 4, 5} <= set(asked[:retried])  # the other workers went on while page 2 stalled
+    assert outcomes[1].accepted == len(clean_world.vervolgacties)
+
+
+def test_requests_in_parallel_name_the_first_page_that_keeps_failing_and_land_nothing_of_it(clean_world, tmp_path):
+    broken = [
+        {"endpoint": "vervolgacties", "page": 3, "fault": "timeout"},  # fails slowly: 3 stalls
+        {"endpoint": "vervolgacties", "page": 5, "fault": "http_500"},  # fails fast, but comes later
+    ]
+    folder = publish(clean_world, tmp_path / "register", DefectRates.none(), scripted_faults=broken)
+    warehouse = tmp_path / "warehouse.duckdb"
+    with pytest.raises(DeliveryError, match=r"vervolgacties page 3: no answer .*\(after 3 attempts\)"):
+        extract(folder, warehouse, page_size=400, timeout=0.3, max_attempts=3, concurrent_requests=4)
+    log = request_log(folder)
+    asked = Counter(e["page"] for e in log if e.get("endpoint") == "vervolgacties")
+    assert asked[3] == asked[5] == 3 and max(asked.values()) == 3
+    assert not any(e.get("endpoint") == "trajecten" for e in log)  # later endpoints are not pulled
+    assert query(warehouse, "select count(*) as n from raw.vh_vervolgacties")["n"][0] == 0
+    assert query(warehouse, "select entity from raw._watermarks")["entity"].tolist() == ["meldingen"]
+
+
+def test_an_endpoint_that_fails_to_land_stops_the_run_before_the_next_one_is_pulled(clean_world, tmp_path):
+    folder = publish(clean_world, tmp_path / "register", DefectRates.none())
+    warehouse = tmp_path / "warehouse.duckdb"
+    with duckdb.connect(str(warehouse)) as con:  # a raw table the meldingen cannot be inserted into
+        con.execute("create schema raw; create table raw.vh_meldingen (melding_id varchar, extra varchar not null)")
+    with pytest.raises(duckdb.Error):
+        extract(folder, warehouse)
+    assert query(warehouse, "select count(*) as n from raw._deliveries")["n"][0] == 0
+    assert query(warehouse, "select count(*) as n from raw._watermarks")["n"][0] == 0
+    assert query(warehouse, "select count(*) as n from raw.vh_vervolgacties")["n"][0] == 0
+    assert {e.get("endpoint") for e in request_log(folder)} == {"meldingen"}
+
+
+def test_the_register_draws_the_same_faults_and_the_same_rows_land_however_requests_interleave(clean_world, tmp_path):
+    faults, landed = {}, {}
+    for concurrent in (1, 4):
+        folder = publish(
+            clean_world, tmp_path / f"register{concurrent}", DefectRates.none(), api_http_500=0.3, api_timeout=0.15
+        )
+        warehouse = tmp_path / f"warehouse{concurrent}.duckdb"
+        extract(folder, warehouse, page_size=100, timeout=0.2, max_attempts=10, concurrent_requests=concurrent)
+        drawn = [(e["endpoint"], e["page"], e["fault"]) for e in request_log(folder)]
+        faults[concurrent] = sorted(drawn, key=str)
+        landed[concurrent] = [
+            query(warehouse, f"select * exclude ({stamp}) from raw.{table} order by all")
+            for table, stamp in [*((t, "_loaded_at") for t in TABLES.values()), ("_quarantine", "quarantined_at")]
+        ] + [query(warehouse, "select * exclude (loaded_at) from raw._deliveries order by all")]
+    assert faults[4] == faults[1]
+    assert {"http_500", "timeout"} <= {fault for _, _, fault in faults[1]}
+    for frame, expected in zip(landed[4], landed[1], strict=True):
+        pd.testing.assert_frame_equal(frame, expected)
+
+
+def test_at_least_one_request_at_a_time():
+    with duckdb.connect() as con, pytest.raises(ValueError, match="concurrent_requests must be at least 1"):
+        vh.extract(con, "http://127.0.0.1:9", Pseudonymiser(KEY), concurrent_requests=0)
 
 
 @pytest.mark.parametrize("fault", ["malformed_json", "missing_data"])
@@ -268,12 +361,56 @@ def test_no_bsn_name_or_birth_date_reaches_raw(defective_world, tmp_path):
     assert not {str(v) for r in records for v in r.values()} & identifying
 
 
+def pull_of(records: list, total: int) -> vh.Pull:
+    """The meldingen pulled as one page holding `records`, the register saying it holds `total`."""
+    pull = vh.PullInProgress(vh.ENDPOINTS[0], Pseudonymiser(KEY))
+    pull.take(vh.ServedPage.of(vh.ENDPOINTS[0], {"data": records, "page": 1, "total_pages": 1, "total": total}))
+    return pull.finish()
+
+
 def test_an_incomplete_pull_keeps_the_watermark():
-    pull = vh.Pull(records=[{"id": "VHM-1"}, {"id": "VHM-1"}], total=3)  # a record moved forward, one skipped
-    frame = pd.DataFrame({"gewijzigd_op": ["2011-05-01T10:00:00", "2011-06-01T10:00:00"]}, dtype="str")
-    assert not pull.complete
-    assert vh.next_watermark(frame, pull, "2011-01-01T00:00:00") == "2011-01-01T00:00:00"
-    assert vh.next_watermark(frame, vh.Pull(pull.records, total=1), None) == "2011-06-01T10:00:00"
+    moved = [  # a record moved forward while paged, and another was skipped
+        {"id": "VHM-1", "gewijzigd_op": "2011-05-01T10:00:00"},
+        {"id": "VHM-1", "gewijzigd_op": "2011-06-01T10:00:00"},
+    ]
+    incomplete = pull_of(moved, total=3)
+    assert not incomplete.complete
+    assert vh.next_watermark(incomplete, "2011-01-01T00:00:00") == "2011-01-01T00:00:00"
+    assert vh.next_watermark(pull_of(moved, total=1), None) == "2011-06-01T10:00:00"
+
+
+def test_records_checked_in_batches_while_paging_give_what_checking_them_all_at_once_gives(defective_world, tmp_path):
+    defects = DefectRates.only("invalid_rows", "test_records", "out_of_period")
+    folder = publish(defective_world, tmp_path / "register", defects)
+    endpoint = vh.ENDPOINTS[1]  # vervolgacties: the most records
+    with vh_api.serve(folder) as url:
+        client = vh.RegisterClient(url, timeout=5, page_size=250, max_attempts=1)
+        first = client.fetch_page(endpoint.name, None, 1)
+        bodies = [first, *(client.fetch_page(endpoint.name, None, n) for n in range(2, first["total_pages"] + 1))]
+    pulls = {}
+    for check_every in (1, 600, 10**9):  # every page alone, batches across pages, all at once
+        pull = vh.PullInProgress(endpoint, Pseudonymiser(KEY), check_every)
+        for body in bodies:
+            pull.take(vh.ServedPage.of(endpoint, body))
+        pulls[check_every] = pull.finish()
+    whole = pulls[10**9].records
+    assert len(whole.quarantined) > 0 and len(bodies) > 4
+    for pull in (pulls[1], pulls[600]):
+        assert (pull.total, pull.distinct_ids, pull.received) == (
+            pulls[10**9].total,
+            pulls[10**9].distinct_ids,
+            pulls[10**9].received,
+        )
+        assert pull.records.row_hashes == whole.row_hashes
+        assert pull.records.latest_change == whole.latest_change
+        pd.testing.assert_frame_equal(pull.records.candidates, whole.candidates)
+        pd.testing.assert_frame_equal(pull.records.quarantined, whole.quarantined)
+
+
+def test_every_endpoint_checks_that_gewijzigd_op_is_a_timestamp():
+    """latest_change trusts the gewijzigd_op of a record that broke no rule to be a timestamp."""
+    for endpoint in vh.ENDPOINTS:
+        assert any(r.column == "gewijzigd_op" and "not a timestamp" in r.reason for r in endpoint.row_rules)
 
 
 def test_the_api_refuses_bad_requests_with_json(clean_run):

@@ -1,10 +1,12 @@
 """Connector for the Veiligheidshuis register's HTTP JSON API (contract: sources/contracts/vh.md).
 
 Per endpoint (meldingen, vervolgacties, trajecten) the connector pages through the records
-changed since its watermark, retrying failed requests on the page that failed, and lands the
-whole pull as one delivery: accepted rows to raw.vh_<endpoint>, rows breaking the contract to
-the quarantine, repeated rows counted as duplicates. The watermark (the latest `gewijzigd_op`
-taken) advances in the landing's own transaction, so a pull is landed once or not at all.
+changed since its watermark, a few requests at a time (sources/connectors/paging.py), retrying
+failed requests on the page that failed; it takes the pages in page order, checking and
+pseudonymising them in batches while later pages are being fetched, and lands the whole pull as
+one delivery: accepted rows to raw.vh_<endpoint>, rows breaking the contract to the quarantine,
+repeated rows counted as duplicates. The watermark (the latest `gewijzigd_op` taken) advances in
+the landing's own transaction, so a pull is landed once or not at all.
 """
 
 from __future__ import annotations
@@ -13,10 +15,11 @@ import hashlib
 import http.client
 import json
 import logging
-import time
+import threading
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
+from itertools import chain
 from urllib.parse import urlencode
 
 import duckdb
@@ -24,6 +27,7 @@ import pandas as pd
 
 from sources.connectors import ledger, persons, rules
 from sources.connectors.errors import DeliveryError
+from sources.connectors.paging import AbandonedError, PagesAhead
 from sources.pseudonymise import Pseudonymiser
 
 SOURCE = "vh"
@@ -32,6 +36,9 @@ MAX_PAGE_SIZE = 1000
 DEFAULT_TIMEOUT_SECONDS = 1.0  # the simulator stalls 2 s; against the real register pass a longer timeout
 BACKOFF_BASE_SECONDS = 0.05
 BACKOFF_CAP_SECONDS = 2.0
+DEFAULT_CONCURRENT_REQUESTS = 4  # pages asked at once; a real register may allow fewer (pass 1 for one at a time)
+PAGES_AHEAD_PER_REQUEST = 32  # enough for the workers to go on while a stalled page is asked again
+CHECK_EVERY_ROWS = 20_000  # records are checked and pseudonymised in batches of about this many while paging on
 CLIENT_FIELDS = ["bsn", "achternaam", "voornamen", "geboortedatum"]
 
 # the register's own code lists (dbt maps them through the seed vh_codes)
@@ -240,17 +247,116 @@ class _TransientError(Exception):
 
 
 @dataclass(frozen=True)
-class Pull:
-    """Every record one endpoint returned for one `updated_since`, in the order served."""
+class ServedPage:
+    """One page as the register served it, its records already turned into text columns."""
 
-    records: list
+    columns: dict[str, list[str | None]]  # record_columns of its records
+    object_without_id: bool  # a record (an object) on it has no id
+    total_pages: int
+    total: int
+
+    @classmethod
+    def of(cls, endpoint: Endpoint, body: dict) -> ServedPage:
+        records = body["data"]
+        columns = record_columns(endpoint, records)
+        without_id = any(i is None and isinstance(r, dict) for r, i in zip(records, columns["id"], strict=True))
+        return cls(columns, without_id, body["total_pages"], body["total"])
+
+    def __len__(self) -> int:
+        return len(self.columns["id"])
+
+
+@dataclass(frozen=True)
+class CheckedRecords:
+    """Records pseudonymised and checked against the contract's rules, in the order served."""
+
+    row_hashes: list[str]  # of every record
+    candidates: pd.DataFrame  # records breaking no rule: the raw table's columns
+    quarantined: pd.DataFrame  # the others, with the `reason` of the first rule broken and `_person_fields_valid`
+    latest_change: str | None  # the latest gewijzigd_op that is a timestamp
+
+    @classmethod
+    def of(cls, endpoint: Endpoint, frame: pd.DataFrame, pseudonymiser: Pseudonymiser) -> CheckedRecords:
+        """`frame` as records_frame has it."""
+        rows = pseudonymise(frame, endpoint, pseudonymiser)
+        reasons = rules.first_violation(frame, endpoint.all_rules)
+        bad = reasons.notna()
+        quarantined = rows[bad].assign(reason=reasons[bad], _person_fields_valid=rules.passes(frame[bad], CLIENT_RULES))
+        latest = latest_change(frame["gewijzigd_op"], passed=~bad)
+        return cls(rows["_row_hash"].tolist(), rows[~bad], quarantined, latest)
+
+
+@dataclass(frozen=True)
+class Pull:
+    """Every record one endpoint returned for one `updated_since`, checked and pseudonymised."""
+
+    records: CheckedRecords
     total: int  # what the register said it held for this `updated_since` (on the last page)
+    distinct_ids: int  # among the records (objects), a missing id counted as one
 
     @property
     def complete(self) -> bool:
         """False when the register changed while being paged: a record moved forward and another was skipped."""
-        ids = {_text(r.get("id")) for r in self.records if isinstance(r, dict)}
-        return len(ids) >= self.total
+        return self.distinct_ids >= self.total
+
+    @property
+    def received(self) -> int:
+        return len(self.records.row_hashes)
+
+
+class PullInProgress:
+    """The pages of one pull, taken in page order; every `check_every` records they are checked and
+    pseudonymised, while the workers are fetching the pages after them."""
+
+    def __init__(self, endpoint: Endpoint, pseudonymiser: Pseudonymiser, check_every: int = CHECK_EVERY_ROWS) -> None:
+        self.endpoint = endpoint
+        self.pseudonymiser = pseudonymiser
+        self.check_every = check_every
+        self._waiting: list[ServedPage] = []  # taken, not checked yet
+        self._checked: list[CheckedRecords] = []
+        self._ids: list[pd.Series] = []
+        self._received = 0
+        self._object_without_id = False
+        self._total = 0
+
+    def take(self, page: ServedPage) -> None:
+        self._waiting.append(page)
+        self._object_without_id |= page.object_without_id
+        self._total = page.total
+        if sum(map(len, self._waiting)) >= self.check_every:
+            self._check_waiting()
+
+    def finish(self) -> Pull:
+        """The pull, once its last page was taken."""
+        self._check_waiting()
+        if not self._checked:
+            return Pull(CheckedRecords([], pd.DataFrame(), pd.DataFrame(), None), self._total, self._object_without_id)
+        checked = self._checked
+        records = CheckedRecords(
+            list(chain.from_iterable(c.row_hashes for c in checked)),
+            _concat([c.candidates for c in checked]),
+            _concat([c.quarantined for c in checked]),
+            max((c.latest_change for c in checked if c.latest_change), default=None),
+        )
+        distinct_ids = pd.concat(self._ids).nunique() + self._object_without_id
+        return Pull(records, self._total, distinct_ids)
+
+    def _check_waiting(self) -> None:
+        if not sum(map(len, self._waiting)):
+            return
+        names = self._waiting[0].columns
+        columns = {name: list(chain.from_iterable(p.columns[name] for p in self._waiting)) for name in names}
+        frame = columns_frame(columns, first_row_number=self._received + 1)
+        self._checked.append(CheckedRecords.of(self.endpoint, frame, self.pseudonymiser))
+        self._ids.append(frame["id"])
+        self._received += len(frame)
+        self._waiting = []
+
+
+def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """The frames one after another, numbered afresh; an empty one does not change a column's dtype."""
+    filled = [frame for frame in frames if len(frame)] or frames[:1]
+    return pd.concat(filled, ignore_index=True) if len(filled) > 1 else filled[0].reset_index(drop=True)
 
 
 @dataclass(frozen=True)
@@ -259,30 +365,47 @@ class RegisterClient:
     timeout: float
     page_size: int
     max_attempts: int
+    concurrent_requests: int = 1
 
-    def pull(self, endpoint: str, watermark: str | None) -> Pull:
-        """All pages of records changed after `watermark`; a failed page is asked again, never earlier ones."""
-        records: list = []
-        page = 1
-        while True:
-            body = self.fetch_page(endpoint, watermark, page)
-            records.extend(body["data"])
-            if page >= body["total_pages"]:
-                return Pull(records, body["total"])
-            if not body["data"]:  # an empty page before the last: the register would be paged forever
-                problem = f"page {page} of {body['total_pages']} is empty"
-                raise DeliveryError(SOURCE, f"{endpoint} page {page}", problem)
-            page += 1
+    def pull(self, endpoint: Endpoint, watermark: str | None, pseudonymiser: Pseudonymiser) -> Pull:
+        """All pages of records changed after `watermark`; a failed page is asked again, never earlier ones.
 
-    def fetch_page(self, endpoint: str, watermark: str | None, page: int) -> dict:
+        Pages are taken in order, as if asked one at a time, while the workers are asking later ones."""
+        pull = PullInProgress(endpoint, pseudonymiser)
+
+        def read(number: int, abandoned: threading.Event) -> ServedPage:
+            return ServedPage.of(endpoint, self.fetch_page(endpoint.name, watermark, number, abandoned))
+
+        with PagesAhead(read, self.concurrent_requests, self.pages_ahead) as pages:
+            number, last = 1, 1
+            while True:
+                page = pages.page(number, last)
+                pull.take(page)
+                if number >= page.total_pages:
+                    return pull.finish()
+                if not len(page):  # an empty page before the last: the register would be paged forever
+                    problem = f"page {number} of {page.total_pages} is empty"
+                    raise DeliveryError(SOURCE, f"{endpoint.name} page {number}", problem)
+                number, last = number + 1, page.total_pages
+
+    @property
+    def pages_ahead(self) -> int:
+        """How far ahead of the page taken the workers may ask: enough to keep them busy while the
+        records are checked or a page waits out a stall; one request at a time asks nothing ahead."""
+        return 0 if self.concurrent_requests == 1 else PAGES_AHEAD_PER_REQUEST * self.concurrent_requests
+
+    def fetch_page(
+        self, endpoint: str, watermark: str | None, page: int, abandoned: threading.Event | None = None
+    ) -> dict:
         url = self.page_url(endpoint, watermark, page)
+        abandoned = abandoned or threading.Event()
         for attempt in range(1, self.max_attempts + 1):
             try:
                 return _checked_page(_get_json(url, self.timeout, endpoint, page), page)
             except _TransientError as exc:
                 problem = str(exc)
-                if attempt < self.max_attempts:
-                    time.sleep(backoff_seconds(f"{endpoint}:{page}", attempt))
+                if attempt < self.max_attempts and abandoned.wait(backoff_seconds(f"{endpoint}:{page}", attempt)):
+                    raise AbandonedError(f"{endpoint} page {page}") from exc
         raise DeliveryError(SOURCE, f"{endpoint} page {page}", f"{problem} (after {self.max_attempts} attempts)")
 
     def page_url(self, endpoint: str, watermark: str | None, page: int) -> str:
@@ -332,16 +455,25 @@ def _checked_page(body: object, page: int) -> dict:
     return body
 
 
-def records_frame(endpoint: Endpoint, records: list) -> pd.DataFrame:
-    """The records as text columns named after the API's fields (client fields as client_<field>)."""
-    # built column by column: a dict per row cost more than the rest of the record's way in
+def record_columns(endpoint: Endpoint, records: list) -> dict[str, list[str | None]]:
+    """The records' fields as text, column by column, named after the API's fields (client fields as client_<field>)."""
+    # column by column: a dict per row cost more than the rest of the record's way in
     objects = [served if isinstance(served, dict) else {} for served in records]  # no object: breaks every rule
     clients = [client if isinstance(client := record.get("client"), dict) else {} for record in objects]
     columns = {field: [_text(record.get(field)) for record in objects] for field in endpoint.columns}
-    columns |= {f"client_{field}": [_text(client.get(field)) for client in clients] for field in CLIENT_FIELDS}
+    return columns | {f"client_{field}": [_text(client.get(field)) for client in clients] for field in CLIENT_FIELDS}
+
+
+def columns_frame(columns: dict[str, list[str | None]], first_row_number: int = 1) -> pd.DataFrame:
+    """Text columns (record_columns) as a frame, the records numbered in their order."""
     frame = pd.DataFrame(columns, dtype="str")
-    frame.insert(0, "_row_number", range(1, len(frame) + 1))
+    frame.insert(0, "_row_number", range(first_row_number, first_row_number + len(frame)))
     return frame
+
+
+def records_frame(endpoint: Endpoint, records: list) -> pd.DataFrame:
+    """The records as text columns named after the API's fields (client fields as client_<field>)."""
+    return columns_frame(record_columns(endpoint, records))
 
 
 def _text(value: object) -> str | None:
@@ -357,25 +489,22 @@ def _text(value: object) -> str | None:
 
 def pseudonymise(frame: pd.DataFrame, endpoint: Endpoint, pseudonymiser: Pseudonymiser) -> pd.DataFrame:
     """The raw table's columns: the client replaced by keyed pseudonyms, an age band and a test flag."""
+    born = persons.parse_dates(frame["client_geboortedatum"])  # parsed once for both keys and age band
     keys = persons.person_keys(
-        pseudonymiser,
-        frame["client_bsn"],
-        frame["client_achternaam"],
-        frame["client_voornamen"],
-        frame["client_geboortedatum"],
+        pseudonymiser, frame["client_bsn"], frame["client_achternaam"], frame["client_voornamen"], born
     )
     out = frame[["_row_number", *endpoint.columns]].rename(columns=endpoint.columns)
     out["persoon_sleutel"] = keys["persoon_sleutel"]
     out["naam_sleutel"] = keys["naam_sleutel"]
-    out["leeftijdsklasse"] = persons.age_band(frame["client_geboortedatum"], frame[endpoint.record_date])
+    out["leeftijdsklasse"] = persons.age_band(born, frame[endpoint.record_date])
     out["is_testpersoon"] = persons.is_test_person(frame["client_achternaam"])
     out["_row_hash"] = ledger.row_hashes(out.drop(columns="_row_number"))
     return out
 
 
-def content_sha256(rows: pd.DataFrame) -> str:
+def content_sha256(row_hashes: list[str]) -> str:
     """The delivery's fingerprint, taken over the pseudonymised rows: never a hash of clear values."""
-    return hashlib.sha256("\n".join(rows["_row_hash"]).encode()).hexdigest()
+    return hashlib.sha256("\n".join(row_hashes).encode()).hexdigest()
 
 
 def read_watermark(con: duckdb.DuckDBPyConnection, entity: str) -> str | None:
@@ -385,16 +514,22 @@ def read_watermark(con: duckdb.DuckDBPyConnection, entity: str) -> str | None:
     return rows[0][0] if rows else None
 
 
-def next_watermark(frame: pd.DataFrame, pull: Pull, current: str | None) -> str | None:
+def latest_change(stamps: pd.Series, passed: pd.Series) -> str | None:
+    """The latest of the gewijzigd_op values that are timestamps; None when none is. Those of records
+    that `passed` every rule are timestamps already (every endpoint checks it): the others are checked."""
+    unsure = stamps[~passed]
+    valid = pd.concat([stamps[passed], unsure[~iso_timestamp("gewijzigd_op").check(unsure)]])
+    return None if valid.empty else valid.max()
+
+
+def next_watermark(pull: Pull, current: str | None) -> str | None:
     """The latest gewijzigd_op taken; unchanged when the pull was incomplete, so the next pull reads it again."""
     if not pull.complete:
         log.warning("vh: the register changed while it was paged; the watermark stays at %s", current)
         return current
-    stamps = frame["gewijzigd_op"]
-    valid = stamps[~iso_timestamp("gewijzigd_op").check(stamps)]
-    if valid.empty:
+    latest = pull.records.latest_change
+    if latest is None:
         return current
-    latest = valid.max()
     return max(latest, current) if current else latest
 
 
@@ -408,22 +543,17 @@ def land_pull(
     endpoint: Endpoint,
     watermark: str | None,
     pull: Pull,
-    pseudonymiser: Pseudonymiser,
 ) -> ledger.DeliveryOutcome | None:
     """Land one pull as one delivery with the new watermark; None when there is nothing new to land."""
-    if not pull.records:
+    if not pull.received:
         return None
-    frame = records_frame(endpoint, pull.records)
-    rows = pseudonymise(frame, endpoint, pseudonymiser)
-    delivery = ledger.Delivery(SOURCE, endpoint.delivery_name(watermark), content_sha256(rows))
+    records = pull.records
+    delivery = ledger.Delivery(SOURCE, endpoint.delivery_name(watermark), content_sha256(records.row_hashes))
     if delivery.delivery_id in ledger.loaded_deliveries(con, SOURCE):
         return None  # this very pull was landed before (the watermark was held back)
-    reasons = rules.first_violation(frame, endpoint.all_rules)
-    bad = reasons.notna()
-    candidates = rows[~bad]
-    quarantined = rows[bad].assign(reason=reasons[bad], _person_fields_valid=rules.passes(frame[bad], CLIENT_RULES))
+    candidates = records.candidates
     repeated = ledger.repeated_rows(con, endpoint.table, candidates)
-    new_watermark = next_watermark(frame, pull, watermark)
+    new_watermark = next_watermark(pull, watermark)
 
     def advance_watermark(tx: duckdb.DuckDBPyConnection) -> None:
         tx.execute(
@@ -436,8 +566,8 @@ def land_pull(
         con,
         delivery,
         endpoint.table,
-        candidates[~repeated],
-        _with_nulls(quarantined),
+        candidates[~repeated] if repeated.any() else candidates,  # a first pull repeats nothing: no copy
+        _with_nulls(records.quarantined),
         int(repeated.sum()),
         after_insert=advance_watermark if new_watermark else None,
     )
@@ -451,21 +581,24 @@ def extract(
     timeout: float = DEFAULT_TIMEOUT_SECONDS,
     page_size: int = MAX_PAGE_SIZE,
     max_attempts: int = 6,
+    concurrent_requests: int = DEFAULT_CONCURRENT_REQUESTS,
 ) -> list[ledger.DeliveryOutcome]:
     """Pull every endpoint since its watermark and land what is new; stops at the first endpoint that fails."""
     if not 1 <= page_size <= MAX_PAGE_SIZE:
         raise ValueError(f"page_size must be between 1 and {MAX_PAGE_SIZE}, got {page_size}")
     if max_attempts < 1:
         raise ValueError(f"max_attempts must be at least 1, got {max_attempts}")
+    if concurrent_requests < 1:
+        raise ValueError(f"concurrent_requests must be at least 1, got {concurrent_requests}")
     ledger.ensure_ledger(con)
     con.execute(WATERMARK_DDL)
     con.execute(RAW_DDL)
     pseudonymiser = pseudonymiser or Pseudonymiser()
-    client = RegisterClient(base_url, timeout, page_size, max_attempts)
+    client = RegisterClient(base_url, timeout, page_size, max_attempts, concurrent_requests)
     outcomes = []
     for endpoint in ENDPOINTS:
         watermark = read_watermark(con, endpoint.name)
-        outcome = land_pull(con, endpoint, watermark, client.pull(endpoint.name, watermark), pseudonymiser)
+        outcome = land_pull(con, endpoint, watermark, client.pull(endpoint, watermark, pseudonymiser))
         if outcome is not None:
             outcomes.append(outcome)
     return outcomes

@@ -3,8 +3,9 @@
 `GET /api/v1/{meldingen,vervolgacties,trajecten}?updated_since=&page=&page_size=` answers
 `{"data": [...], "page", "page_size", "total_pages", "total"}` with the records changed after
 `updated_since`, ordered by (gewijzigd_op, id) so that paging is stable. Like the real register
-it is flaky: a share of the requests is answered with HTTP 500 or stalls, drawn from the seed and
-the request's number, so a run can be replayed. Tests can also script a fault on one page
+it is flaky: a share of the requests is answered with HTTP 500 or stalls, drawn from the seed, the
+page asked for and how many times it was asked before, so a run can be replayed, however a client's
+concurrent requests happen to interleave. Tests can also script a fault on one page
 (`scripted_faults` in api.json). Every request is logged as a JSON line in `requests.jsonl`.
 
 Run it by hand with `python -m sources.simulator.vh_api --folder DIR --port N`.
@@ -28,6 +29,8 @@ from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
+
+import numpy as np
 
 from sources.simulator.vh_register import API_SETTINGS_FILE, CLIENT_COLUMNS, STORE_COLUMNS, STORE_FILE
 
@@ -92,6 +95,7 @@ class RegisterApi:
         self._lock = threading.Lock()
         self._requests = 0
         self._scripted_served: Counter[ScriptedFault] = Counter()
+        self._asked: Counter[PageRequest] = Counter()  # per page request, how many times it came
         self._matches = MatchCache(self.store)
 
     def next_request_number(self) -> int:
@@ -99,15 +103,20 @@ class RegisterApi:
             self._requests += 1
             return self._requests
 
-    def fault_for(self, number: int, request: PageRequest) -> str | None:
-        """The scripted fault of this page if any, else one drawn from the seed and the request number."""
+    def fault_for(self, request: PageRequest) -> str | None:
+        """The scripted fault of this page if any, else one drawn from the seed, the request and how many
+        times it came before (not from the request's number, which concurrent requests make a race)."""
+        with self._lock:
+            self._asked[request] += 1
+            asked = self._asked[request]
         for scripted in self.settings.scripted_faults:
             if (scripted.endpoint, scripted.page) == (request.kind, request.page):
                 with self._lock:
                     if scripted.times is None or self._scripted_served[scripted] < scripted.times:
                         self._scripted_served[scripted] += 1
                         return scripted.fault
-        draw = int.from_bytes(hashlib.sha256(f"{self.settings.seed}:{number}".encode()).digest()[:8]) / 2**64
+        key = f"{self.settings.seed}:{request.kind}:{request.updated_since}:{request.page}:{request.page_size}:{asked}"
+        draw = int.from_bytes(hashlib.sha256(key.encode()).digest()[:8]) / 2**64
         if draw < self.settings.api_http_500:
             return "http_500"
         if draw < self.settings.api_http_500 + self.settings.api_timeout:
@@ -150,7 +159,7 @@ class MatchCache:
         self._con = sqlite3.connect(f"{store.as_uri()}?mode=ro", uri=True, check_same_thread=False)
         self._lock = threading.Lock()
         self._version: int | None = None
-        self._latest: dict[str, tuple[str, list[int]]] = {}  # per kind: an updated_since and its rowids
+        self._latest: dict[str, tuple[str, np.ndarray]] = {}  # per kind: an updated_since and its rowids
 
     def page(self, kind: str, updated_since: str, offset: int, size: int) -> tuple[int, list[str]]:
         """How many records match, and those at [offset, offset + size) as JSON text."""
@@ -163,11 +172,15 @@ class MatchCache:
             if cached is None or cached[0] != updated_since:
                 cached = self._latest[kind] = updated_since, self._matching(kind, updated_since)
             rowids = cached[1]
-            return len(rowids), self._records(kind, rowids[offset : offset + size])
+            return len(rowids), self._records(kind, rowids[offset : offset + size].tolist())
 
-    def _matching(self, kind: str, updated_since: str) -> list[int]:
-        query = f"select rowid from {kind} where gewijzigd_op > ? order by gewijzigd_op, id"
-        return [rowid for (rowid,) in self._con.execute(query, [updated_since])]
+    def _matching(self, kind: str, updated_since: str) -> np.ndarray:
+        # as one text, parsed at once: a Python row per record made the first page of a large register
+        # (millions of records) take longer than a client waits; the subquery's order is kept, as
+        # SQLite runs a subquery that has an ORDER BY as a co-routine under an aggregate
+        ordered = f"select rowid from {kind} where gewijzigd_op > ? order by gewijzigd_op, id"
+        (text,) = self._con.execute(f"select group_concat(rowid) from ({ordered})", [updated_since]).fetchone()
+        return np.fromstring(text or "", dtype=np.int64, sep=",")
 
     def _records(self, kind: str, rowids: list[int]) -> list[str]:
         found = {}
@@ -261,7 +274,7 @@ class _Handler(BaseHTTPRequestHandler):
             return _error(api, entry, HTTPStatus.NOT_FOUND, f"no such endpoint: {urlsplit(self.path).path}")
         except BadRequestError as exc:
             return _error(api, entry, HTTPStatus.BAD_REQUEST, str(exc))
-        fault = api.fault_for(number, request)
+        fault = api.fault_for(request)
         entry |= {"endpoint": request.kind, "page": request.page, "updated_since": request.updated_since}
         entry["fault"] = fault
         if fault == "http_500":
