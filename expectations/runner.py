@@ -26,7 +26,6 @@ from expectations import parts
 SUITES_DIR = Path(__file__).parent / "suites"
 SHOWN_ROWS = 10  # a failure names at most this many offending rows, then counts the rest
 LARGE_FRAME_ROWS = 20_000  # a frame of this many rows is freed as soon as it is validated
-_FROZEN: list[bool] = []  # whether the objects loaded with GX were frozen (gc.get_freeze_count() walks them all)
 
 
 @dataclass(frozen=True)
@@ -56,12 +55,8 @@ def load_suite_definition(name: str) -> dict:
     return {**definition, "expectations": [*included, *definition["expectations"]]}
 
 
-def suite_columns(name: str) -> set[str]:
-    """The columns suite `name` reads: those its expectations name and those their row conditions use."""
-    return expectation_columns(load_suite_definition(name)["expectations"])
-
-
 def expectation_columns(expectations: list[dict]) -> set[str]:
+    """The columns `expectations` read: those they name and those their row conditions use."""
     columns = set()
     for expectation in expectations:
         kwargs = expectation["kwargs"]
@@ -119,13 +114,11 @@ def run_suite_on_query(
         columns = _needed(available, expectations, id_column)
         select = ", ".join(f'"{c}"' for c in columns)
         frame = con.execute(f"select {select} from ({sql}) order by {order_by or id_column}").df()
-        outcome = run_suite(
-            name, frame, id_column, parameters=parameters, subject=subject, group=group, shown_rows=shown_rows
-        )
+        result = validate_frame(definition, frame, id_column, parameters, subject or name)
         rows = len(frame)
         del frame
         _collect_if_large(rows)
-        return outcome
+        return _outcome(name, result, id_column, subject, group, shown_rows)
     # each expectation gets an id, to find its result in every part's (GX orders results its own way)
     ids = [str(uuid.uuid5(uuid.NAMESPACE_URL, f"vhpipe:{name}#{i}")) for i in range(len(expectations))]
     results: list = [None] * len(expectations)
@@ -213,6 +206,7 @@ def _outcome(name: str, result, id_column: str, subject: str, group: str, shown_
     return SuiteOutcome(name, bool(result.success), len(result.results), failures, subject, group, result)
 
 
+@functools.cache
 def import_great_expectations():
     """GX, imported on first use, without its fingerprint of every frame.
 
@@ -225,11 +219,9 @@ def import_great_expectations():
     from great_expectations.execution_engine import pandas_execution_engine
 
     pandas_execution_engine.HASH_THRESHOLD = 0
-    if not _FROZEN:
-        # what is loaded by now (Dagster, dbt, GX) lives as long as the process: left out of collections
-        gc.collect()
-        gc.freeze()
-        _FROZEN.append(True)
+    # what is loaded by now (Dagster, dbt, GX) lives as long as the process: left out of collections
+    gc.collect()
+    gc.freeze()
     return gx
 
 
