@@ -10,7 +10,7 @@ import pytest
 from orchestration.bench.floor import floor_cells
 from orchestration.bench.pandas_peer import peer_cells
 from orchestration.bench.report import RUN_TOTAL, STAGES, WHOLE_TOTAL
-from orchestration.bench.runner import compare_cells
+from orchestration.bench.runner import compare_cells, simulated_folder
 from orchestration.bench.worker import hold_back_last_day, put_back
 from orchestration.cli import main
 from sources.paths import DataPaths
@@ -64,6 +64,13 @@ def test_the_incremental_measurement_holds_back_the_drops_of_31_december(tmp_pat
     assert sorted(p.name for p in landing.iterdir()) == [names[0], names[3]]
     put_back(paths, held)
     assert sorted(p.name for p in landing.iterdir()) == sorted(names)
+
+
+def test_the_work_dir_is_created_when_it_is_not_there(tmp_path):
+    work_dir = tmp_path / "not" / "yet" / "there"
+    folder, simulation = simulated_folder(scale=1, year=2011, seed=0, work_dir=work_dir)
+    assert folder.parent == work_dir
+    assert (folder / "landing" / "politie").is_dir() and simulation["seconds"] > 0
 
 
 @pytest.mark.e2e

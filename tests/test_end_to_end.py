@@ -3,6 +3,8 @@ raw → dbt → marts → checks. The marts must reproduce the report and the si
 
 Every test runs on both warehouse engines (`engine_pipeline`): the DuckDB file and PostgreSQL."""
 
+import json
+
 import pandas as pd
 import pytest
 
@@ -43,6 +45,18 @@ def test_run_succeeds_with_every_check_passing(engine_pipeline):
         "raw/politie_mutaties", "raw/om_casusoverleggen", "raw/om_veelplegersplannen", "raw/om_strafzaken",
         "raw/vh_meldingen", "raw/vh_vervolgacties", "raw/vh_trajecten", "raw/gemeenten_huisverboden",
     }  # fmt: skip
+
+
+def test_the_run_publishes_the_dbt_docs_site_of_what_it_built(engine_pipeline):
+    site = engine_pipeline.paths.reports / "dbt_docs"
+    catalog = json.loads((site / "catalog.json").read_text())
+    manifest = json.loads((site / "manifest.json").read_text())
+    assert (site / "index.html").stat().st_size > 0
+    marts = {
+        uid for uid, node in manifest["nodes"].items() if node["resource_type"] == "model" and "marts" in node["fqn"]
+    }
+    assert marts and marts <= catalog["nodes"].keys()
+    assert not catalog.get("errors")
 
 
 def test_report_cells_equal_the_simulators_truth_cell_for_cell(engine_pipeline):

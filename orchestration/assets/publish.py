@@ -8,11 +8,11 @@ import os
 import shutil
 
 import dagster as dg
-from dagster_dbt import DbtCliResource
 
 from orchestration.assets.transform import build_target
 from orchestration.publishing import SuppressionSettings, build_annual_report, export_all, publish_copy
 from orchestration.publishing.atomic_files import write_atomically
+from orchestration.publishing.dbt_docs_site import SITE_FILES, generate_docs
 from orchestration.resources import Warehouse
 
 MARTS = [
@@ -21,7 +21,6 @@ MARTS = [
     dg.AssetKey(["audit", "reconciliation"]),  # its blocking checks must pass before anything is published
 ]
 PUBLISHED = dg.AssetKey(["published", "vh_marts"])
-DOCS_SITE = ("index.html", "manifest.json", "catalog.json")  # what dbt's docs site reads
 
 
 def report_year() -> int:
@@ -92,15 +91,12 @@ def jaarverslag(warehouse: Warehouse) -> dg.MaterializeResult:
     kinds={"dbt", "html"},
     description="The dbt documentation site (models, columns, lineage graph) in data/reports/dbt_docs/.",
 )
-def dbt_docs(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: Warehouse) -> dg.MaterializeResult:
+def dbt_docs(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
     site = warehouse.paths.reports / "dbt_docs"
-    build = build_target()
     with warehouse.writer(holder=f"run {context.run_id} (dbt docs)"):  # dbt opens the warehouse to read the catalog
-        # in the build's folder: its manifest holds the SQL the build compiled, so dbt need not compile it
-        # again; a data folder that was never built (docs asked for on their own) is compiled here
-        reuse = ["--no-compile"] if (build / "manifest.json").exists() else []
-        dbt.cli(["docs", "generate", *reuse], target_path=build, raise_on_error=True).wait()
-    for name in DOCS_SITE:
+        # in the build's folder: its manifest holds the SQL the build compiled, so dbt need not compile it again
+        build = generate_docs(build_target())
+    for name in SITE_FILES:
         write_atomically(site / name, lambda temporary, name=name: shutil.copyfile(build / name, temporary))
     return dg.MaterializeResult(metadata={"index": dg.MetadataValue.path(str(site / "index.html"))})
 

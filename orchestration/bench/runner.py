@@ -238,6 +238,8 @@ def run_worker(mode: str, folder: Path, year: int, extra: dict[str, str] | None 
 
 
 def simulated_folder(scale: int, year: int, seed: int, work_dir: Path | None) -> tuple[Path, dict]:
+    if work_dir is not None:
+        work_dir.mkdir(parents=True, exist_ok=True)  # `--work-dir` may name a folder that is not there yet
     folder = Path(tempfile.mkdtemp(prefix=f"vhpipe-bench-scale{scale}-", dir=work_dir))
     simulation = run_worker("simulate", folder, year, {"BENCH_SCALE": str(scale), "BENCH_SEED": str(seed)})
     return folder, simulation
