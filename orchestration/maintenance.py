@@ -21,13 +21,16 @@ import duckdb
 from orchestration.locking import WarehouseBusyError, exclusive_writer
 from sources import duckdb_memory
 from sources.paths import data_paths
-from sources.requeue import RequeueError, requeue
-from sources.retention import RETENTION_VARIABLE, RetentionError, purge
 
 REFUSED = 2  # exit code: the command was refused, nothing changed
+# sources.retention's setting, named here: importing the connectors (pandas, SQLAlchemy) to build the
+# parser would hold up every `vhpipe` command, `vhpipe run` included, by most of a second
+RETENTION_VARIABLE = "VH_RETENTION_YEARS"
 
 
 def cmd_purge(args: argparse.Namespace) -> int:
+    from sources.retention import RetentionError, purge
+
     def work(con: duckdb.DuckDBPyConnection) -> str:
         report = purge(
             con,
@@ -46,10 +49,12 @@ def cmd_purge(args: argparse.Namespace) -> int:
             lines.append("Logged in raw._purges. Run `vhpipe run` next: staging and the marts are rebuilt from raw.")
         return "\n".join(lines)
 
-    return _with_warehouse("purge", args.wait, work)
+    return _with_warehouse("purge", args.wait, work, RetentionError)
 
 
 def cmd_requeue(args: argparse.Namespace) -> int:
+    from sources.requeue import RequeueError, requeue
+
     def work(con: duckdb.DuckDBPyConnection) -> str:
         outcome = requeue(con, args.delivery)
         lines = [f"Requeue of {outcome.delivery_id}:"]
@@ -63,11 +68,12 @@ def cmd_requeue(args: argparse.Namespace) -> int:
         lines += [f"  row {row} stays: {reason}" for row, reason in outcome.still_quarantined.items()]
         return "\n".join(lines)
 
-    return _with_warehouse("requeue", args.wait, work)
+    return _with_warehouse("requeue", args.wait, work, RequeueError)
 
 
-def _with_warehouse(command: str, wait: float, work) -> int:
-    """Run `work` on the warehouse under the writer lock; a refusal is one line on stderr, not a traceback."""
+def _with_warehouse(command: str, wait: float, work, refusal: type[Exception]) -> int:
+    """Run `work` on the warehouse under the writer lock; a refusal (another writer, or the command's own
+    `refusal`) is one line on stderr, not a traceback."""
     warehouse = data_paths().warehouse
     if not warehouse.exists():
         print(f"vhpipe {command}: no warehouse at {warehouse}", file=sys.stderr)
@@ -78,7 +84,7 @@ def _with_warehouse(command: str, wait: float, work) -> int:
             duckdb_memory.connect(warehouse) as con,
         ):
             print(work(con))
-    except (WarehouseBusyError, RetentionError, RequeueError) as refused:
+    except (WarehouseBusyError, refusal) as refused:
         print(f"vhpipe {command}: refused: {refused}", file=sys.stderr)
         return REFUSED
     return 0

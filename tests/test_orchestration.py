@@ -47,6 +47,18 @@ def snapshot(paths: DataPaths) -> dict:
     }
 
 
+# --- start-up
+
+
+def test_vhpipe_builds_its_parser_without_importing_the_heavy_stack():
+    # `vhpipe run` starts dbt's parse as soon as its arguments are read, to run beside the imports of
+    # Dagster, pandas and GX; a parser that imported them would hold the parse back by most of a second
+    heavy = "{'pandas', 'dagster', 'sqlalchemy', 'great_expectations'}"
+    probe = f"import sys, orchestration.cli as c; c.build_parser(); print(sorted({heavy} & set(sys.modules)))"
+    imported = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
+    assert imported.strip() == "[]"
+
+
 # --- schedule, sensor
 
 

@@ -156,6 +156,11 @@ def test_a_table_with_person_keys_but_no_retention_rule_refuses_the_purge(con):
     assert raw_state(con) == before
 
 
+def test_vhpipe_purge_names_the_setting_the_purge_reads():
+    # the parser names it without importing the purge (which imports the connectors)
+    assert maintenance.RETENTION_VARIABLE == retention.RETENTION_VARIABLE
+
+
 def test_vhpipe_purge_reports_what_it_removed_and_waits_for_no_other_writer(paths, monkeypatch, capsys):
     monkeypatch.setenv("VH_DATA_DIR", str(paths.root))
     holder = hold_writer_lock(paths.warehouse)
