@@ -12,23 +12,28 @@ import unicodedata
 import numpy as np
 import pandas as pd
 
-from sources.connectors.distinct import map_distinct, per_distinct
+from sources.connectors.distinct import factorize, per_distinct
 from sources.pseudonymise import Pseudonymiser
 
 AGE_BANDS = [(0, 11), (12, 17), (18, 23), (24, 29), (30, 44), (45, 64), (65, 200)]
 TEST_SURNAMES = {"test", "testpersoon", "proefpersoon"}
 
 
-def _normal(text: pd.Series) -> pd.Series:
+Distinct = tuple[np.ndarray, np.ndarray]  # per row a position, and the text at each position
+
+
+def _fold(value: object) -> str:
     """Case, accents and spacing removed: 'Crützen ' and 'CRUTZEN' are one name."""
+    if not isinstance(value, str):
+        return ""
+    stripped = unicodedata.normalize("NFKD", value).encode("ascii", "ignore").decode()
+    return " ".join(stripped.casefold().split())
 
-    def fold(value: object) -> str:
-        if not isinstance(value, str):
-            return ""
-        stripped = unicodedata.normalize("NFKD", value).encode("ascii", "ignore").decode()
-        return " ".join(stripped.casefold().split())
 
-    return map_distinct(text, fold)
+def _folded(text: pd.Series) -> Distinct:
+    """Per row the position of its value among the distinct values, and each distinct value folded."""
+    codes, uniques = factorize(text)
+    return codes, np.array([_fold(v) for v in uniques.tolist()], dtype=object)
 
 
 def parse_dates(values: pd.Series) -> pd.Series:
@@ -45,21 +50,60 @@ def _parse_distinct_dates(values: pd.Series) -> pd.Series:
     return dutch.fillna(iso)
 
 
+def person_columns(
+    pseudonymiser: Pseudonymiser,
+    bsn: pd.Series,
+    achternaam: pd.Series,
+    voornamen: pd.Series,
+    geboortedatum: pd.Series,
+    on: pd.Series,
+) -> pd.DataFrame:
+    """Per row what lands of a person: persoon_sleutel, naam_sleutel, leeftijdsklasse (on the date `on`) and
+    is_testpersoon, as person_keys, age_band and is_test_person give them; the surname and the birth date
+    are gone through once for all four (each pass over a column of a large delivery counts)."""
+    surname, (born_codes, born) = _folded(achternaam), _distinct_dates(geboortedatum)
+    columns = _keys(pseudonymiser, bsn, surname, _folded(voornamen), (born_codes, born))
+    columns["leeftijdsklasse"] = age_band(pd.Series(born.to_numpy()[born_codes], index=on.index), on)
+    columns["is_testpersoon"] = pd.Series(surname[1][surname[0]], index=bsn.index).isin(TEST_SURNAMES)
+    return columns
+
+
 def person_keys(
     pseudonymiser: Pseudonymiser, bsn: pd.Series, achternaam: pd.Series, voornamen: pd.Series, geboortedatum: pd.Series
 ) -> pd.DataFrame:
     """persoon_sleutel (BSN) and naam_sleutel (name + birth date) for each row; null where unknown."""
-    born = per_distinct(geboortedatum, lambda days: parse_dates(days).dt.strftime("%Y-%m-%d").fillna(""))
-    surname = _normal(achternaam)
-    naam = surname + "|" + _normal(voornamen) + "|" + born
-    known = (surname != "") & (born != "")
+    return _keys(pseudonymiser, bsn, _folded(achternaam), _folded(voornamen), _distinct_dates(geboortedatum))
+
+
+def _distinct_dates(values: pd.Series) -> tuple[np.ndarray, pd.Series]:
+    """Per row the position of its value among the distinct values, and those parsed (parse_dates)."""
+    codes, uniques = factorize(values)
+    return codes, parse_dates(uniques)
+
+
+def _keys(
+    pseudonymiser: Pseudonymiser,
+    bsn: pd.Series,
+    surname: Distinct,
+    first_names: Distinct,
+    born: tuple[np.ndarray, pd.Series],
+) -> pd.DataFrame:
+    born_codes, born_days = born
+    born_text = born_days.dt.strftime("%Y-%m-%d").fillna("").to_numpy(dtype=object)
     return pd.DataFrame(
         {
-            "persoon_sleutel": pseudonymiser.many("bsn", map_distinct(bsn, _bsn_text)),
-            "naam_sleutel": pseudonymiser.many("naam", naam.where(known)),
+            "persoon_sleutel": _bsn_pseudonyms(pseudonymiser, bsn),
+            "naam_sleutel": _naam_pseudonyms(pseudonymiser, surname, first_names, (born_codes, born_text)),
         },
         index=bsn.index,
     )
+
+
+def _bsn_pseudonyms(pseudonymiser: Pseudonymiser, bsn: pd.Series) -> list[str | None]:
+    """The pseudonym of each row's BSN, made once per distinct value (a person recurs on many rows)."""
+    codes, uniques = factorize(bsn)
+    pseudonyms = pseudonymiser.many("bsn", [_bsn_text(v) for v in uniques.tolist()])
+    return np.array(pseudonyms, dtype=object)[codes].tolist()
 
 
 def _bsn_text(value: object) -> str | None:
@@ -69,6 +113,29 @@ def _bsn_text(value: object) -> str | None:
     if value is None or pd.isna(value):
         return None
     return str(value).strip() or None
+
+
+def _naam_pseudonyms(
+    pseudonymiser: Pseudonymiser, surname: Distinct, first_names: Distinct, born: Distinct
+) -> list[str | None]:
+    """The pseudonym of 'surname|first names|birth day', made once per distinct combination (a person
+    recurs on many rows); none without a surname or a valid birth date."""
+    codes, (surnames, names, days) = _combinations([surname, first_names, born])
+    texts = [f"{s}|{n}|{d}" if s != "" and d != "" else None for s, n, d in zip(surnames, names, days, strict=True)]
+    return np.array(pseudonymiser.many("naam", texts), dtype=object)[codes].tolist()
+
+
+def _combinations(parts: list[Distinct]) -> tuple[np.ndarray, list[np.ndarray]]:
+    """Per row the position of its combination of parts among the distinct combinations, and per part
+    its text in each distinct combination."""
+    codes, first_texts = parts[0]
+    members = [np.arange(len(first_texts))]  # per part, its position in each distinct combination so far
+    for part_codes, part_texts in parts[1:]:
+        pair = codes.astype(np.int64) * len(part_texts) + part_codes
+        codes, combined = pd.factorize(pair)
+        members = [m[combined // len(part_texts)] for m in members] + [combined % len(part_texts)]
+    texts = [part[1][member] for part, member in zip(parts, members, strict=True)]
+    return codes, texts
 
 
 def age_band(geboortedatum: pd.Series, on: pd.Series) -> pd.Series:
@@ -83,4 +150,5 @@ def age_band(geboortedatum: pd.Series, on: pd.Series) -> pd.Series:
 
 def is_test_person(achternaam: pd.Series) -> pd.Series:
     """Test records are registered on a test person ('Test', 'Testpersoon'): flagged before the name goes."""
-    return _normal(achternaam).isin(TEST_SURNAMES)
+    codes, folded = _folded(achternaam)
+    return pd.Series(folded[codes], index=achternaam.index, name=achternaam.name).isin(TEST_SURNAMES)

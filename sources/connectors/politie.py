@@ -221,8 +221,13 @@ def _is_utf8(raw: bytes) -> bool:
 
 def pseudonymise(frame: pd.DataFrame, pseudonymiser: Pseudonymiser) -> pd.DataFrame:
     """Replace BSN, names and birth date by keyed pseudonyms and an age band, at the door."""
-    keys = persons.person_keys(
-        pseudonymiser, frame["BSN"], frame["Achternaam"], frame["Voornamen"], frame["Geboortedatum"]
+    person = persons.person_columns(
+        pseudonymiser,
+        frame["BSN"],
+        frame["Achternaam"],
+        frame["Voornamen"],
+        frame["Geboortedatum"],
+        frame["Mutatiedatum"],
     )
     out = pd.DataFrame(
         {
@@ -235,10 +240,10 @@ def pseudonymise(frame: pd.DataFrame, pseudonymiser: Pseudonymiser) -> pd.DataFr
             "selectiecode": frame["Selectiecode"],
             "pleegplaats": frame["Pleegplaats"],
             "rol": frame["Rol"],
-            "persoon_sleutel": keys["persoon_sleutel"],
-            "naam_sleutel": keys["naam_sleutel"],
-            "leeftijdsklasse": persons.age_band(frame["Geboortedatum"], frame["Mutatiedatum"]),
-            "is_testpersoon": persons.is_test_person(frame["Achternaam"]),
+            "persoon_sleutel": person["persoon_sleutel"],
+            "naam_sleutel": person["naam_sleutel"],
+            "leeftijdsklasse": person["leeftijdsklasse"],
+            "is_testpersoon": person["is_testpersoon"],
         }
     )
     out["_row_hash"] = ledger.row_hashes(out.drop(columns="_row_number"))
