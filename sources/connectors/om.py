@@ -257,9 +257,13 @@ def _pull(engine: sa.Engine, shown_url: str, entity: Entity, watermark: str | No
     except sa.exc.SQLAlchemyError as exc:
         problem = f"cannot read table {entity.table} from {shown_url}: {_cause(exc)}"
         raise DeliveryError(SOURCE, delivery_name(entity, watermark), problem) from exc
-    # column by column, and only values that are not text already (SQLite's are) go through _as_text
+    # column by column, and only values that are not text already (SQLite's are) go through _as_text;
+    # whole numbers (SQLite's keys) are common enough to be written as text on the spot
     values = zip(*records, strict=True) if records else ([] for _ in columns)
-    texts = [[v if v is None or type(v) is str else _as_text(v) for v in column] for column in values]
+    texts = [
+        [v if v is None or type(v) is str else str(v) if type(v) is int else _as_text(v) for v in column]
+        for column in values
+    ]
     rows = pd.DataFrame(dict(enumerate(texts)), index=range(len(records)), dtype=object)
     rows.columns = columns
     rows.insert(0, "_row_number", range(1, len(rows) + 1))
@@ -295,12 +299,19 @@ def _as_text(value: object) -> str | None:
 def pseudonymise(pull: Pull, pseudonymiser: Pseudonymiser) -> pd.DataFrame:
     """The pulled rows with BSN, names and birth date replaced by keyed pseudonyms and an age band."""
     rows = pull.rows
-    keys = persons.person_keys(pseudonymiser, rows["bsn"], rows["achternaam"], rows["voornamen"], rows["geboortedatum"])
+    person = persons.person_columns(
+        pseudonymiser,
+        rows["bsn"],
+        rows["achternaam"],
+        rows["voornamen"],
+        rows["geboortedatum"],
+        rows[pull.entity.event_date],
+    )
     out = rows[["_row_number", *pull.entity.columns]].copy()
-    out["persoon_sleutel"] = keys["persoon_sleutel"]
-    out["naam_sleutel"] = keys["naam_sleutel"]
-    out["leeftijdsklasse"] = persons.age_band(rows["geboortedatum"], rows[pull.entity.event_date])
-    out["is_testpersoon"] = persons.is_test_person(rows["achternaam"]).astype(bool)
+    out["persoon_sleutel"] = person["persoon_sleutel"]
+    out["naam_sleutel"] = person["naam_sleutel"]
+    out["leeftijdsklasse"] = person["leeftijdsklasse"]
+    out["is_testpersoon"] = person["is_testpersoon"].astype(bool)
     out["_row_hash"] = _row_hashes(out)
     return out
 
