@@ -21,6 +21,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from sources.connectors import ledger, persons, rules
+from sources.connectors.distinct import DistinctValues
 from sources.connectors.errors import DeliveryError
 from sources.pseudonymise import Pseudonymiser
 
@@ -296,16 +297,11 @@ def _as_text(value: object) -> str | None:
     return str(value)
 
 
-def pseudonymise(pull: Pull, pseudonymiser: Pseudonymiser) -> pd.DataFrame:
+def pseudonymise(pull: Pull, pseudonymiser: Pseudonymiser, distinct: DistinctValues) -> pd.DataFrame:
     """The pulled rows with BSN, names and birth date replaced by keyed pseudonyms and an age band."""
     rows = pull.rows
     person = persons.person_columns(
-        pseudonymiser,
-        rows["bsn"],
-        rows["achternaam"],
-        rows["voornamen"],
-        rows["geboortedatum"],
-        rows[pull.entity.event_date],
+        pseudonymiser, distinct, "bsn", "achternaam", "voornamen", "geboortedatum", pull.entity.event_date
     )
     out = rows[["_row_number", *pull.entity.columns]].copy()
     out["persoon_sleutel"] = person["persoon_sleutel"]
@@ -321,9 +317,9 @@ def _row_hashes(out: pd.DataFrame) -> list[str]:
     return ledger.row_hashes(out.drop(columns="_row_number"))
 
 
-def validate(pull: Pull) -> pd.Series:
+def validate(pull: Pull, distinct: DistinctValues | None = None) -> pd.Series:
     """Per pulled row the reason to quarantine it, or None: the table's own rules, then the person's."""
-    return rules.first_violation(pull.rows, [*own_rules(pull.entity), *person_rules(pull.rows)])
+    return rules.first_violation(pull.rows, [*own_rules(pull.entity), *person_rules(pull.rows)], distinct)
 
 
 def own_rules(entity: Entity) -> list[rules.Rule]:
@@ -351,14 +347,15 @@ def land_pull(
     con: duckdb.DuckDBPyConnection, pull: Pull, pseudonymiser: Pseudonymiser
 ) -> ledger.DeliveryOutcome | None:
     """Land one pull as a delivery with its watermark and provision log line; None if it was taken before."""
-    rows = pseudonymise(pull, pseudonymiser)
+    distinct = DistinctValues(pull.rows)  # the pseudonyms and the rules look at the same columns
+    rows = pseudonymise(pull, pseudonymiser, distinct)
     # the content hash covers the pseudonymised rows: a hash of clear rows would let a BSN be guessed back
     delivery = ledger.Delivery(SOURCE, pull.name, hashlib.sha256("\n".join(rows["_row_hash"]).encode()).hexdigest())
     if delivery.delivery_id in ledger.loaded_deliveries(con, SOURCE):
         # the very same pull again (a watermark was reset): nothing lands, but the provision happened
         _in_transaction(con, _record_provision(pull, delivery, len(rows)))
         return None
-    reasons = validate(pull)
+    reasons = validate(pull, distinct)
     bad = reasons.notna()
     # persoon_nr, BSN, names and birth date do not land: record whether the row passed their rules
     person_ok = rules.passes(pull.rows[bad], person_rules(pull.rows))

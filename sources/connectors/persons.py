@@ -12,7 +12,7 @@ import unicodedata
 import numpy as np
 import pandas as pd
 
-from sources.connectors.distinct import factorize, per_distinct
+from sources.connectors.distinct import DistinctValues, factorize, per_distinct
 from sources.pseudonymise import Pseudonymiser
 
 AGE_BANDS = [(0, 11), (12, 17), (18, 23), (24, 29), (30, 44), (45, 64), (65, 200)]
@@ -30,9 +30,9 @@ def _fold(value: object) -> str:
     return " ".join(stripped.casefold().split())
 
 
-def _folded(text: pd.Series) -> Distinct:
-    """Per row the position of its value among the distinct values, and each distinct value folded."""
-    codes, uniques = factorize(text)
+def _fold_distinct(factorized: tuple[np.ndarray, pd.Series]) -> Distinct:
+    """The positions, and each distinct value folded."""
+    codes, uniques = factorized
     return codes, np.array([_fold(v) for v in uniques.tolist()], dtype=object)
 
 
@@ -52,19 +52,26 @@ def _parse_distinct_dates(values: pd.Series) -> pd.Series:
 
 def person_columns(
     pseudonymiser: Pseudonymiser,
-    bsn: pd.Series,
-    achternaam: pd.Series,
-    voornamen: pd.Series,
-    geboortedatum: pd.Series,
-    on: pd.Series,
+    distinct: DistinctValues,
+    bsn: str,
+    achternaam: str,
+    voornamen: str,
+    geboortedatum: str,
+    on: str,
 ) -> pd.DataFrame:
-    """Per row what lands of a person: persoon_sleutel, naam_sleutel, leeftijdsklasse (on the date `on`) and
-    is_testpersoon, as person_keys, age_band and is_test_person give them; the surname and the birth date
-    are gone through once for all four (each pass over a column of a large delivery counts)."""
-    surname, (born_codes, born) = _folded(achternaam), _distinct_dates(geboortedatum)
-    columns = _keys(pseudonymiser, bsn, surname, _folded(voornamen), (born_codes, born))
-    columns["leeftijdsklasse"] = age_band(pd.Series(born.to_numpy()[born_codes], index=on.index), on)
-    columns["is_testpersoon"] = pd.Series(surname[1][surname[0]], index=bsn.index).isin(TEST_SURNAMES)
+    """Per row what lands of a person, from the named columns of the frame of `distinct`: persoon_sleutel,
+    naam_sleutel, leeftijdsklasse (on the date in column `on`) and is_testpersoon, as person_keys, age_band
+    and is_test_person give them; each column is factorized once for all four (and for the rules)."""
+    index = distinct.frame.index
+    surname = _fold_distinct(distinct.factorized(achternaam))
+    born_codes, born = _parse_distinct(distinct.factorized(geboortedatum))
+    day_codes, day = _parse_distinct(distinct.factorized(on))
+    first_names = _fold_distinct(distinct.factorized(voornamen))
+    columns = _keys(pseudonymiser, index, distinct.factorized(bsn), surname, first_names, (born_codes, born))
+    columns["leeftijdsklasse"] = age_band(
+        pd.Series(born.to_numpy()[born_codes], index=index), pd.Series(day.to_numpy()[day_codes], index=index)
+    )
+    columns["is_testpersoon"] = pd.Series(surname[1][surname[0]], index=index).isin(TEST_SURNAMES)
     return columns
 
 
@@ -72,18 +79,26 @@ def person_keys(
     pseudonymiser: Pseudonymiser, bsn: pd.Series, achternaam: pd.Series, voornamen: pd.Series, geboortedatum: pd.Series
 ) -> pd.DataFrame:
     """persoon_sleutel (BSN) and naam_sleutel (name + birth date) for each row; null where unknown."""
-    return _keys(pseudonymiser, bsn, _folded(achternaam), _folded(voornamen), _distinct_dates(geboortedatum))
+    return _keys(
+        pseudonymiser,
+        bsn.index,
+        factorize(bsn),
+        _fold_distinct(factorize(achternaam)),
+        _fold_distinct(factorize(voornamen)),
+        _parse_distinct(factorize(geboortedatum)),
+    )
 
 
-def _distinct_dates(values: pd.Series) -> tuple[np.ndarray, pd.Series]:
-    """Per row the position of its value among the distinct values, and those parsed (parse_dates)."""
-    codes, uniques = factorize(values)
+def _parse_distinct(factorized: tuple[np.ndarray, pd.Series]) -> tuple[np.ndarray, pd.Series]:
+    """The positions, and the distinct values parsed as dates (parse_dates)."""
+    codes, uniques = factorized
     return codes, parse_dates(uniques)
 
 
 def _keys(
     pseudonymiser: Pseudonymiser,
-    bsn: pd.Series,
+    index: pd.Index,
+    bsn: tuple[np.ndarray, pd.Series],
     surname: Distinct,
     first_names: Distinct,
     born: tuple[np.ndarray, pd.Series],
@@ -95,13 +110,13 @@ def _keys(
             "persoon_sleutel": _bsn_pseudonyms(pseudonymiser, bsn),
             "naam_sleutel": _naam_pseudonyms(pseudonymiser, surname, first_names, (born_codes, born_text)),
         },
-        index=bsn.index,
+        index=index,
     )
 
 
-def _bsn_pseudonyms(pseudonymiser: Pseudonymiser, bsn: pd.Series) -> list[str | None]:
+def _bsn_pseudonyms(pseudonymiser: Pseudonymiser, bsn: tuple[np.ndarray, pd.Series]) -> list[str | None]:
     """The pseudonym of each row's BSN, made once per distinct value (a person recurs on many rows)."""
-    codes, uniques = factorize(bsn)
+    codes, uniques = bsn
     pseudonyms = pseudonymiser.many("bsn", [_bsn_text(v) for v in uniques.tolist()])
     return np.array(pseudonyms, dtype=object)[codes].tolist()
 
@@ -150,5 +165,5 @@ def age_band(geboortedatum: pd.Series, on: pd.Series) -> pd.Series:
 
 def is_test_person(achternaam: pd.Series) -> pd.Series:
     """Test records are registered on a test person ('Test', 'Testpersoon'): flagged before the name goes."""
-    codes, folded = _folded(achternaam)
+    codes, folded = _fold_distinct(factorize(achternaam))
     return pd.Series(folded[codes], index=achternaam.index, name=achternaam.name).isin(TEST_SURNAMES)

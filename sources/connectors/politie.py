@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from sources.connectors import ledger, persons, rules
-from sources.connectors.distinct import per_distinct
+from sources.connectors.distinct import DistinctValues, per_distinct
 from sources.connectors.errors import DeliveryError
 from sources.pseudonymise import Pseudonymiser
 
@@ -219,15 +219,10 @@ def _is_utf8(raw: bytes) -> bool:
     return True
 
 
-def pseudonymise(frame: pd.DataFrame, pseudonymiser: Pseudonymiser) -> pd.DataFrame:
+def pseudonymise(frame: pd.DataFrame, pseudonymiser: Pseudonymiser, distinct: DistinctValues) -> pd.DataFrame:
     """Replace BSN, names and birth date by keyed pseudonyms and an age band, at the door."""
     person = persons.person_columns(
-        pseudonymiser,
-        frame["BSN"],
-        frame["Achternaam"],
-        frame["Voornamen"],
-        frame["Geboortedatum"],
-        frame["Mutatiedatum"],
+        pseudonymiser, distinct, "BSN", "Achternaam", "Voornamen", "Geboortedatum", "Mutatiedatum"
     )
     out = pd.DataFrame(
         {
@@ -267,8 +262,9 @@ def load_drops(
     delivered_on = pd.Series(
         np.repeat([latest_event_day(drop.delivery.name) for drop, _ in batch], sizes), index=frame.index
     )
-    reasons = rules.first_violation(frame, [*event_rules(delivered_on), *PERSON_RULES])
-    rows = pseudonymise(frame, pseudonymiser).assign(_delivery_id=delivery_ids)
+    distinct = DistinctValues(frame)  # the rules and the pseudonyms look at the same columns
+    reasons = rules.first_violation(frame, [*event_rules(delivered_on), *PERSON_RULES], distinct)
+    rows = pseudonymise(frame, pseudonymiser, distinct).assign(_delivery_id=delivery_ids)
     bad = reasons.notna()
     quarantined = rows[bad].assign(reason=reasons[bad], _person_fields_valid=rules.passes(frame[bad], PERSON_RULES))
     return ledger.land_new_rows(con, TABLE, [drop.delivery for drop, _ in batch], rows[~bad], quarantined)
