@@ -67,7 +67,10 @@ class DistinctValues:
         return self._factorized[column]
 
     def factorized_unless_mostly_distinct(self, column: str) -> tuple[np.ndarray, pd.Series] | None:
-        """factorize of the column, or None for a column of mostly distinct values (worked on row by row)."""
+        """factorize of the column, or None for a column of mostly distinct values (worked on row by row)
+        that nothing has factorized yet."""
+        if column in self._factorized:  # paid for already: work per distinct value is never more
+            return self._factorized[column]
         if column not in self._mostly_distinct:
             self._mostly_distinct[column] = mostly_distinct(self.frame[column])
         return None if self._mostly_distinct[column] else self.factorized(column)

@@ -262,9 +262,9 @@ def load_drops(
     delivered_on = pd.Series(
         np.repeat([latest_event_day(drop.delivery.name) for drop, _ in batch], sizes), index=frame.index
     )
-    distinct = DistinctValues(frame)  # the rules and the pseudonyms look at the same columns
-    reasons = rules.first_violation(frame, [*event_rules(delivered_on), *PERSON_RULES], distinct)
+    distinct = DistinctValues(frame)  # the pseudonyms and the rules look at the same columns
     rows = pseudonymise(frame, pseudonymiser, distinct).assign(_delivery_id=delivery_ids)
+    reasons = rules.first_violation(frame, [*event_rules(delivered_on), *PERSON_RULES], distinct)
     bad = reasons.notna()
     quarantined = rows[bad].assign(reason=reasons[bad], _person_fields_valid=rules.passes(frame[bad], PERSON_RULES))
     return ledger.land_new_rows(con, TABLE, [drop.delivery for drop, _ in batch], rows[~bad], quarantined)
