@@ -74,3 +74,9 @@ class DistinctValues:
         if column not in self._mostly_distinct:
             self._mostly_distinct[column] = mostly_distinct(self.frame[column])
         return None if self._mostly_distinct[column] else self.factorized(column)
+
+    def rebuilt(self, column: str) -> pd.Series:
+        """The column with the same values, made of one object per distinct value: the later passes over
+        it (row hashes, landing) read a few objects again and again instead of one scattered per row."""
+        codes, uniques = self.factorized(column)
+        return pd.Series(uniques.array.take(codes), index=self.frame.index, name=column)

@@ -17,6 +17,7 @@ from sources.pseudonymise import Pseudonymiser
 
 AGE_BANDS = [(0, 11), (12, 17), (18, 23), (24, 29), (30, 44), (45, 64), (65, 200)]
 TEST_SURNAMES = {"test", "testpersoon", "proefpersoon"}
+BAND_NAMES = np.array([*(f"{low}+" if high >= 200 else f"{low}-{high}" for low, high in AGE_BANDS), None], dtype=object)
 
 
 Distinct = tuple[np.ndarray, np.ndarray]  # per row a position, and the text at each position
@@ -159,8 +160,9 @@ def age_band(geboortedatum: pd.Series, on: pd.Series) -> pd.Series:
     had_birthday = (day.dt.month > born.dt.month) | ((day.dt.month == born.dt.month) & (day.dt.day >= born.dt.day))
     age = (day.dt.year - born.dt.year - (~had_birthday).astype(int)).to_numpy(dtype=float, na_value=np.nan)
     in_band = [(age >= low) & (age <= high) for low, high in AGE_BANDS]
-    names = [f"{low}+" if high >= 200 else f"{low}-{high}" for low, high in AGE_BANDS]
-    return pd.Series(np.select(in_band, names, default=None).astype(object), index=born.index, dtype="object")
+    # per row the position of its band (none: the last), so that every row shares its band's text
+    band = np.select(in_band, range(len(AGE_BANDS)), default=len(AGE_BANDS))
+    return pd.Series(BAND_NAMES[band], index=born.index, dtype="object")
 
 
 def is_test_person(achternaam: pd.Series) -> pd.Series:
