@@ -93,7 +93,8 @@ def not_after_delivery(column: str, delivered_on: date | pd.Series) -> rules.Rul
     reason = "{column} '{value}' is after the day the drop was delivered, "
     if isinstance(delivered_on, pd.Series):  # a batch of drops: each row's own delivery day
         limit = pd.to_datetime(delivered_on)
-        return rules.Rule(column, lambda s: _dutch_dates(s) > limit, reason + "{detail}", delivered_on.astype(str))
+        days = per_distinct(delivered_on, lambda days: days.astype(str))  # a drop's rows share their day
+        return rules.Rule(column, lambda s: _dutch_dates(s) > limit, reason + "{detail}", days)
     after = pd.Timestamp(delivered_on)
     return rules.Rule(column, lambda s: _dutch_dates(s) > after, reason + str(delivered_on), per_value=True)
 
@@ -258,7 +259,9 @@ def load_drops(
         return []
     frame = pd.concat([rows for _, rows in batch], ignore_index=True)
     sizes = [len(rows) for _, rows in batch]
-    delivery_ids = pd.Series(np.repeat([drop.delivery.delivery_id for drop, _ in batch], sizes), index=frame.index)
+    # one id object per drop shared by its rows, not a fresh string per row
+    ids = np.array([drop.delivery.delivery_id for drop, _ in batch], dtype=object)
+    delivery_ids = pd.Series(np.repeat(ids, sizes), index=frame.index, dtype="str")
     delivered_on = pd.Series(
         np.repeat([latest_event_day(drop.delivery.name) for drop, _ in batch], sizes), index=frame.index
     )
