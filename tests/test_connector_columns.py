@@ -17,7 +17,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from sources.bsn import elfproef_passes, passes_elfproef
-from sources.connectors import distinct, rules
+from sources.connectors import distinct, persons, rules
 from sources.pseudonymise import Pseudonymiser
 
 KEY = b"test-key-columns"
@@ -85,3 +85,66 @@ def test_a_function_per_distinct_value_is_spread_over_the_rows_missing_values_in
     spread = distinct.map_distinct(values, lambda v: v.upper() if isinstance(v, str) else "?")
     assert spread.tolist() == [v.upper() if isinstance(v, str) else "?" for v in values.tolist()]
     assert spread.index.equals(values.index) and spread.name == "kolom"
+
+
+def people(dtype: str | None, index: range) -> pd.DataFrame:
+    """Persons as connectors receive them: recurring, spelt differently, some fields blank or broken."""
+    rng = np.random.default_rng(2)
+
+    def pick(options: list[str | None]) -> list[str | None]:
+        return rng.choice(np.array(options, dtype=object), len(index)).tolist()
+
+    frame = pd.DataFrame(
+        {
+            "bsn": pick(["111222333", " 111222333 ", "123456782", "", None, "12345678x"]),
+            "achternaam": pick(["Crützen", "CRUTZEN ", "Jansen", "Test", " testpersoon", "", None]),
+            "voornamen": pick(["Jan  Piet", "jan piet", "Ängela", "", None]),
+            "geboortedatum": pick(["29-02-1980", "1980-02-29", "31-02-1980", "2001-12-31 00:00:00", "", None]),
+            "datum": pick(["01-03-2011", "2011-02-28", "28-02-2011", "niet", None]),
+        },
+        index=index,
+    )
+    return frame.astype(dtype) if dtype else frame
+
+
+@pytest.mark.parametrize("dtype", ["str", "object"])
+def test_the_person_columns_in_one_go_are_what_keys_age_band_and_test_flag_give(dtype):
+    frame = people(dtype, range(7, 3_007))
+    pseudonymiser = Pseudonymiser(KEY)
+    together = persons.person_columns(
+        pseudonymiser, distinct.DistinctValues(frame), "bsn", "achternaam", "voornamen", "geboortedatum", "datum"
+    )
+    keys = persons.person_keys(
+        pseudonymiser, frame["bsn"], frame["achternaam"], frame["voornamen"], frame["geboortedatum"]
+    )
+    pd.testing.assert_frame_equal(together[["persoon_sleutel", "naam_sleutel"]], keys)
+    pd.testing.assert_series_equal(
+        together["leeftijdsklasse"], persons.age_band(frame["geboortedatum"], frame["datum"]), check_names=False
+    )
+    pd.testing.assert_series_equal(
+        together["is_testpersoon"], persons.is_test_person(frame["achternaam"]), check_names=False
+    )
+    assert together["naam_sleutel"].notna().any() and together["is_testpersoon"].any()
+
+
+def test_the_naam_pseudonym_is_the_hmac_of_the_normalised_name_and_birth_day():
+    frame = pd.DataFrame(
+        {"bsn": [None, None], "achternaam": ["Crützen ", "CRUTZEN"], "voornamen": ["Jan  Piet", "jan piet"]}
+        | {"geboortedatum": ["29-02-1980", "1980-02-29"]},
+        dtype="str",
+    )
+    keys = persons.person_keys(Pseudonymiser(KEY), *(frame[c] for c in frame.columns))
+    expected = hmac.new(KEY, b"naam:crutzen|jan piet|1980-02-29", hashlib.sha256).hexdigest()[:32]
+    assert keys["naam_sleutel"].tolist() == [expected, expected]
+    assert keys["persoon_sleutel"].tolist() == [None, None]
+
+
+def test_rules_and_person_columns_share_the_factorized_columns_of_their_frame():
+    frame = people("str", range(2_000))
+    shared = distinct.DistinctValues(frame)
+    rules.first_violation(frame, [rules.dutch_date("geboortedatum", optional=True)], shared)
+    codes, uniques = shared.factorized("geboortedatum")
+    assert shared.factorized("geboortedatum")[0] is codes  # not factorized again
+    assert uniques.tolist() == pd.unique(frame["geboortedatum"]).tolist()
+    with pytest.raises(ValueError, match="another frame"):
+        rules.first_violation(frame.copy(), [rules.required("bsn")], shared)

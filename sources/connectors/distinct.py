@@ -48,3 +48,35 @@ def per_distinct(values: pd.Series, function: Callable[[pd.Series], object]) -> 
 def map_distinct(values: pd.Series, function: Callable[[object], object]) -> pd.Series:
     """`function` called on each distinct value, as an object column aligned with `values`."""
     return per_distinct(values, lambda uniques: np.array([function(v) for v in uniques.tolist()], dtype=object))
+
+
+class DistinctValues:
+    """The columns of one frame, each factorized at most once: the rules, the pseudonyms and the age band
+    of a batch look at the same columns, and every pass over a large column counts. The frame must not
+    change while this is in use."""
+
+    def __init__(self, frame: pd.DataFrame) -> None:
+        self.frame = frame
+        self._factorized: dict[str, tuple[np.ndarray, pd.Series]] = {}
+        self._mostly_distinct: dict[str, bool] = {}
+
+    def factorized(self, column: str) -> tuple[np.ndarray, pd.Series]:
+        """factorize of the column."""
+        if column not in self._factorized:
+            self._factorized[column] = factorize(self.frame[column])
+        return self._factorized[column]
+
+    def factorized_unless_mostly_distinct(self, column: str) -> tuple[np.ndarray, pd.Series] | None:
+        """factorize of the column, or None for a column of mostly distinct values (worked on row by row)
+        that nothing has factorized yet."""
+        if column in self._factorized:  # paid for already: work per distinct value is never more
+            return self._factorized[column]
+        if column not in self._mostly_distinct:
+            self._mostly_distinct[column] = mostly_distinct(self.frame[column])
+        return None if self._mostly_distinct[column] else self.factorized(column)
+
+    def rebuilt(self, column: str) -> pd.Series:
+        """The column with the same values, made of one object per distinct value: the later passes over
+        it (row hashes, landing) read a few objects again and again instead of one scattered per row."""
+        codes, uniques = self.factorized(column)
+        return pd.Series(uniques.array.take(codes), index=self.frame.index, name=column)

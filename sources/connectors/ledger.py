@@ -96,7 +96,12 @@ def row_hashes(rows: pd.DataFrame) -> list[str]:
     return [hashlib.sha256("|".join(values).encode()).hexdigest()[:32] for values in zip(*columns, strict=True)]
 
 
+BOOL_TEXTS = np.array(["False", "True"], dtype=object)
+
+
 def _as_hashed_text(column: pd.Series) -> np.ndarray:
+    if column.dtype == np.bool_:  # the two texts shared by every row, not one new string per row
+        return BOOL_TEXTS[column.to_numpy().astype(np.intp)]
     if pd.api.types.is_bool_dtype(column.dtype):
         return np.where(column.to_numpy(), "True", "False").astype(object)
     if isinstance(column.dtype, pd.StringDtype):  # text already: only the missing values change

@@ -21,6 +21,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from sources.connectors import ledger, persons, rules
+from sources.connectors.distinct import DistinctValues
 from sources.connectors.errors import DeliveryError
 from sources.pseudonymise import Pseudonymiser
 
@@ -257,9 +258,13 @@ def _pull(engine: sa.Engine, shown_url: str, entity: Entity, watermark: str | No
     except sa.exc.SQLAlchemyError as exc:
         problem = f"cannot read table {entity.table} from {shown_url}: {_cause(exc)}"
         raise DeliveryError(SOURCE, delivery_name(entity, watermark), problem) from exc
-    # column by column, and only values that are not text already (SQLite's are) go through _as_text
+    # column by column, and only values that are not text already (SQLite's are) go through _as_text;
+    # whole numbers (SQLite's keys) are common enough to be written as text on the spot
     values = zip(*records, strict=True) if records else ([] for _ in columns)
-    texts = [[v if v is None or type(v) is str else _as_text(v) for v in column] for column in values]
+    texts = [
+        [v if v is None or type(v) is str else str(v) if type(v) is int else _as_text(v) for v in column]
+        for column in values
+    ]
     rows = pd.DataFrame(dict(enumerate(texts)), index=range(len(records)), dtype=object)
     rows.columns = columns
     rows.insert(0, "_row_number", range(1, len(rows) + 1))
@@ -292,15 +297,17 @@ def _as_text(value: object) -> str | None:
     return str(value)
 
 
-def pseudonymise(pull: Pull, pseudonymiser: Pseudonymiser) -> pd.DataFrame:
+def pseudonymise(pull: Pull, pseudonymiser: Pseudonymiser, distinct: DistinctValues) -> pd.DataFrame:
     """The pulled rows with BSN, names and birth date replaced by keyed pseudonyms and an age band."""
     rows = pull.rows
-    keys = persons.person_keys(pseudonymiser, rows["bsn"], rows["achternaam"], rows["voornamen"], rows["geboortedatum"])
+    person = persons.person_columns(
+        pseudonymiser, distinct, "bsn", "achternaam", "voornamen", "geboortedatum", pull.entity.event_date
+    )
     out = rows[["_row_number", *pull.entity.columns]].copy()
-    out["persoon_sleutel"] = keys["persoon_sleutel"]
-    out["naam_sleutel"] = keys["naam_sleutel"]
-    out["leeftijdsklasse"] = persons.age_band(rows["geboortedatum"], rows[pull.entity.event_date])
-    out["is_testpersoon"] = persons.is_test_person(rows["achternaam"]).astype(bool)
+    out["persoon_sleutel"] = person["persoon_sleutel"]
+    out["naam_sleutel"] = person["naam_sleutel"]
+    out["leeftijdsklasse"] = person["leeftijdsklasse"]
+    out["is_testpersoon"] = person["is_testpersoon"].astype(bool)
     out["_row_hash"] = _row_hashes(out)
     return out
 
@@ -310,9 +317,9 @@ def _row_hashes(out: pd.DataFrame) -> list[str]:
     return ledger.row_hashes(out.drop(columns="_row_number"))
 
 
-def validate(pull: Pull) -> pd.Series:
+def validate(pull: Pull, distinct: DistinctValues | None = None) -> pd.Series:
     """Per pulled row the reason to quarantine it, or None: the table's own rules, then the person's."""
-    return rules.first_violation(pull.rows, [*own_rules(pull.entity), *person_rules(pull.rows)])
+    return rules.first_violation(pull.rows, [*own_rules(pull.entity), *person_rules(pull.rows)], distinct)
 
 
 def own_rules(entity: Entity) -> list[rules.Rule]:
@@ -340,14 +347,15 @@ def land_pull(
     con: duckdb.DuckDBPyConnection, pull: Pull, pseudonymiser: Pseudonymiser
 ) -> ledger.DeliveryOutcome | None:
     """Land one pull as a delivery with its watermark and provision log line; None if it was taken before."""
-    rows = pseudonymise(pull, pseudonymiser)
+    distinct = DistinctValues(pull.rows)  # the pseudonyms and the rules look at the same columns
+    rows = pseudonymise(pull, pseudonymiser, distinct)
     # the content hash covers the pseudonymised rows: a hash of clear rows would let a BSN be guessed back
     delivery = ledger.Delivery(SOURCE, pull.name, hashlib.sha256("\n".join(rows["_row_hash"]).encode()).hexdigest())
     if delivery.delivery_id in ledger.loaded_deliveries(con, SOURCE):
         # the very same pull again (a watermark was reset): nothing lands, but the provision happened
         _in_transaction(con, _record_provision(pull, delivery, len(rows)))
         return None
-    reasons = validate(pull)
+    reasons = validate(pull, distinct)
     bad = reasons.notna()
     # persoon_nr, BSN, names and birth date do not land: record whether the row passed their rules
     person_ok = rules.passes(pull.rows[bad], person_rules(pull.rows))

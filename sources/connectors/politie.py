@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from sources.connectors import ledger, persons, rules
-from sources.connectors.distinct import per_distinct
+from sources.connectors.distinct import DistinctValues, per_distinct
 from sources.connectors.errors import DeliveryError
 from sources.pseudonymise import Pseudonymiser
 
@@ -93,7 +93,8 @@ def not_after_delivery(column: str, delivered_on: date | pd.Series) -> rules.Rul
     reason = "{column} '{value}' is after the day the drop was delivered, "
     if isinstance(delivered_on, pd.Series):  # a batch of drops: each row's own delivery day
         limit = pd.to_datetime(delivered_on)
-        return rules.Rule(column, lambda s: _dutch_dates(s) > limit, reason + "{detail}", delivered_on.astype(str))
+        days = per_distinct(delivered_on, lambda days: days.astype(str))  # a drop's rows share their day
+        return rules.Rule(column, lambda s: _dutch_dates(s) > limit, reason + "{detail}", days)
     after = pd.Timestamp(delivered_on)
     return rules.Rule(column, lambda s: _dutch_dates(s) > after, reason + str(delivered_on), per_value=True)
 
@@ -219,26 +220,26 @@ def _is_utf8(raw: bytes) -> bool:
     return True
 
 
-def pseudonymise(frame: pd.DataFrame, pseudonymiser: Pseudonymiser) -> pd.DataFrame:
+def pseudonymise(frame: pd.DataFrame, pseudonymiser: Pseudonymiser, distinct: DistinctValues) -> pd.DataFrame:
     """Replace BSN, names and birth date by keyed pseudonyms and an age band, at the door."""
-    keys = persons.person_keys(
-        pseudonymiser, frame["BSN"], frame["Achternaam"], frame["Voornamen"], frame["Geboortedatum"]
+    person = persons.person_columns(
+        pseudonymiser, distinct, "BSN", "Achternaam", "Voornamen", "Geboortedatum", "Mutatiedatum"
     )
     out = pd.DataFrame(
         {
             "_row_number": frame["_row_number"],
             "mutatienummer": frame["Mutatienummer"],
-            "versie": frame["Versie"],
-            "mutatiedatum": frame["Mutatiedatum"],
-            "incidentcode": frame["Incidentcode"],
-            "projectcode": frame["Projectcode"],
-            "selectiecode": frame["Selectiecode"],
-            "pleegplaats": frame["Pleegplaats"],
-            "rol": frame["Rol"],
-            "persoon_sleutel": keys["persoon_sleutel"],
-            "naam_sleutel": keys["naam_sleutel"],
-            "leeftijdsklasse": persons.age_band(frame["Geboortedatum"], frame["Mutatiedatum"]),
-            "is_testpersoon": persons.is_test_person(frame["Achternaam"]),
+            "versie": distinct.rebuilt("Versie"),
+            "mutatiedatum": distinct.rebuilt("Mutatiedatum"),
+            "incidentcode": distinct.rebuilt("Incidentcode"),
+            "projectcode": distinct.rebuilt("Projectcode"),
+            "selectiecode": distinct.rebuilt("Selectiecode"),
+            "pleegplaats": distinct.rebuilt("Pleegplaats"),
+            "rol": distinct.rebuilt("Rol"),
+            "persoon_sleutel": person["persoon_sleutel"],
+            "naam_sleutel": person["naam_sleutel"],
+            "leeftijdsklasse": person["leeftijdsklasse"],
+            "is_testpersoon": person["is_testpersoon"],
         }
     )
     out["_row_hash"] = ledger.row_hashes(out.drop(columns="_row_number"))
@@ -258,12 +259,15 @@ def load_drops(
         return []
     frame = pd.concat([rows for _, rows in batch], ignore_index=True)
     sizes = [len(rows) for _, rows in batch]
-    delivery_ids = pd.Series(np.repeat([drop.delivery.delivery_id for drop, _ in batch], sizes), index=frame.index)
+    # one id object per drop shared by its rows, not a fresh string per row
+    ids = np.array([drop.delivery.delivery_id for drop, _ in batch], dtype=object)
+    delivery_ids = pd.Series(np.repeat(ids, sizes), index=frame.index, dtype="str")
     delivered_on = pd.Series(
         np.repeat([latest_event_day(drop.delivery.name) for drop, _ in batch], sizes), index=frame.index
     )
-    reasons = rules.first_violation(frame, [*event_rules(delivered_on), *PERSON_RULES])
-    rows = pseudonymise(frame, pseudonymiser).assign(_delivery_id=delivery_ids)
+    distinct = DistinctValues(frame)  # the pseudonyms and the rules look at the same columns
+    rows = pseudonymise(frame, pseudonymiser, distinct).assign(_delivery_id=delivery_ids)
+    reasons = rules.first_violation(frame, [*event_rules(delivered_on), *PERSON_RULES], distinct)
     bad = reasons.notna()
     quarantined = rows[bad].assign(reason=reasons[bad], _person_fields_valid=rules.passes(frame[bad], PERSON_RULES))
     return ledger.land_new_rows(con, TABLE, [drop.delivery for drop, _ in batch], rows[~bad], quarantined)

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from sources.bsn import elfproef_passes
-from sources.connectors.distinct import factorize, mostly_distinct
+from sources.connectors.distinct import DistinctValues
 
 MAX_FIELD_CHARACTERS = 1000  # no field of any contract comes near this; longer is garbage (or an attack)
 
@@ -30,17 +30,18 @@ class Rule:
     per_value: bool = False
 
 
-def first_violation(frame: pd.DataFrame, rules: Sequence[Rule]) -> pd.Series:
-    """Per row, the reason of the first rule it breaks, or None."""
+def first_violation(frame: pd.DataFrame, rules: Sequence[Rule], distinct: DistinctValues | None = None) -> pd.Series:
+    """Per row, the reason of the first rule it breaks, or None; `distinct` (of this frame) lets later
+    work on the frame reuse the columns factorized here."""
     reasons = np.full(len(frame), None, dtype=object)
     unexplained = np.ones(len(frame), dtype=bool)  # rows no rule has given a reason yet
-    distinct_values: dict[str, tuple[np.ndarray, pd.Series] | None] = {}  # per column, factorized once
+    distinct = distinct if distinct is not None else DistinctValues(frame)
+    if distinct.frame is not frame:
+        raise ValueError("the distinct values given are of another frame")
     for rule in rules:
         values = frame[rule.column]
-        if rule.per_value and rule.column not in distinct_values:
-            distinct_values[rule.column] = None if mostly_distinct(values) else factorize(values)
-        if rule.per_value and (distinct := distinct_values[rule.column]) is not None:
-            codes, uniques = distinct
+        if rule.per_value and (factorized := distinct.factorized_unless_mostly_distinct(rule.column)) is not None:
+            codes, uniques = factorized
             broken = np.asarray(rule.check(uniques), dtype=bool)[codes]
         else:
             broken = np.asarray(rule.check(values), dtype=bool)
