@@ -12,13 +12,13 @@ def test_a_connection_keeps_to_the_configured_limit(tmp_path, monkeypatch):
         assert con.execute("select current_setting('memory_limit')").fetchone()[0] == "1.8 GiB"  # 2 * 10^9 bytes
 
 
-def test_the_default_limit_is_512_megabytes(tmp_path, monkeypatch):
+def test_the_default_limit_is_one_gigabyte(tmp_path, monkeypatch):
     monkeypatch.delenv("VH_DUCKDB_MEMORY_LIMIT", raising=False)
     with duckdb_memory.connect(tmp_path / "w.duckdb") as con:
-        assert con.execute("select current_setting('memory_limit')").fetchone()[0] == "488.2 MiB"  # 512 * 10^6 bytes
+        assert con.execute("select current_setting('memory_limit')").fetchone()[0] == "953.6 MiB"  # 10^9 bytes
 
 
-@pytest.mark.parametrize(("configured", "shown"), [(None, "488.2 MiB"), ("2GB", "1.8 GiB")])
+@pytest.mark.parametrize(("configured", "shown"), [(None, "953.6 MiB"), ("2GB", "1.8 GiB")])
 def test_dbt_keeps_to_the_same_limit(pipeline, tmp_path, monkeypatch, configured, shown):
     if configured is None:
         monkeypatch.delenv("VH_DUCKDB_MEMORY_LIMIT", raising=False)
