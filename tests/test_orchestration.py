@@ -268,9 +268,9 @@ def test_the_ui_serves_every_asset_check_schedule_and_sensor_over_graphql(tmp_pa
         assert ("raw/gemeenten_huisverboden", "delivered_recently") in checks
         assert any(name.startswith("unique_report_cells") or "report_cells" in name for _, name in checks)
     finally:
-        # Ctrl-C, as a data engineer stops it: dagster dev (vhpipe ui execs it) stops the webserver, the
-        # daemon and the code server it started
-        ui.send_signal(signal.SIGINT)
+        # Ctrl-C, as a data engineer stops it: the terminal interrupts the whole foreground process group,
+        # dagster dev (vhpipe ui execs it) and the webserver, daemon and code server it started
+        os.killpg(ui.pid, signal.SIGINT)
         with contextlib.suppress(subprocess.TimeoutExpired):
             ui.wait(timeout=60)
         deadline = time.monotonic() + 30
