@@ -82,6 +82,7 @@ def test_the_bench_table_shows_every_stage_ratio_and_the_machine(tmp_path, capsy
     assert status == 0, out
     assert "Scale 1:" in out
     assert "machine load (1-min average)" in out
+    assert re.search(r"speed check \d+\.\d\d to \d+\.\d\d s", out)  # measured, not "n/a"
     for label in [*STAGES.values(), RUN_TOTAL, WHOLE_TOTAL]:
         line = next(line for line in out.splitlines() if line.startswith(label))
         assert re.search(r"\d+\.\d\d$", line), line  # a measured number of seconds

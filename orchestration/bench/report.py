@@ -52,6 +52,12 @@ def ratio(numerator: float | None, denominator: float | None) -> str:
     return "n/a" if not numerator or not denominator else f"{numerator / denominator:.1f}×"
 
 
+def speed_checks(result: ScaleResult) -> str:
+    """The speed check's range over the runs (seconds of a fixed Python loop; lower is faster)."""
+    fast, slow = result.speed_range()
+    return f"{fast:.2f} to {slow:.2f} s" if slow else "n/a"
+
+
 def scale_report(result: ScaleResult) -> str:
     if not result.runs:
         return f"Scale {result.scale}: no run finished\n\n" + "\n".join(f"FAILED: {e}" for e in result.errors)
@@ -60,7 +66,8 @@ def scale_report(result: ScaleResult) -> str:
     heading = (
         f"Scale {result.scale}: {result.source_rows():,} source rows; "
         f"{'median of ' + str(runs) + ' runs' if runs > 1 else '1 run'}; "
-        f"machine load (1-min average) {low:.1f} to {high:.1f} on {os.cpu_count()} cores"
+        f"machine load (1-min average) {low:.1f} to {high:.1f} on {os.cpu_count()} cores; "
+        f"speed check {speed_checks(result)}"
     )
     stage_rows = [(label, seconds(result.median_stage(stage))) for stage, label in STAGES.items()]
     stage_rows += [(RUN_TOTAL, seconds(result.median_run())), (WHOLE_TOTAL, seconds(result.median_total()))]
@@ -320,5 +327,8 @@ without the police drops of its last day (one `vhpipe run`), puts those drops ba
 
 The machine is shared (other jobs, CI runs): its 1-minute load average is recorded when each measurement
 starts and shown per scale. A load above the number of cores means other work competed for the CPU and the
-figures are slower than on an idle machine; compare runs only at similar loads.
+figures are slower than on an idle machine. A virtual machine's cores also change speed with what the host
+runs, unseen in the load: the **speed check** is the seconds one core took for a fixed loop of 2 million
+Python additions when each measurement started (lower is faster). Compare runs only at similar loads and
+similar speed checks.
 """

@@ -14,6 +14,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -32,6 +33,19 @@ class WorkerError(RuntimeError):
 
 # the machine's 1-minute load average at the start of every worker: other work on the machine slows a run
 LOAD_SEEN: list[float] = []
+# the seconds a fixed piece of Python took at the start of every worker: a shared virtual machine's
+# cores also change speed (the same loop has taken 0.7 s and 1.1 s within a quarter of an hour)
+SPEED_SEEN: list[float] = []
+SPEED_CHECK_ITERATIONS = 2_000_000
+
+
+def speed_check() -> float:
+    """Seconds one core takes for a fixed loop of Python additions (lower is faster)."""
+    start = time.perf_counter()
+    total = 0
+    for number in range(SPEED_CHECK_ITERATIONS):
+        total += number
+    return time.perf_counter() - start
 
 
 @dataclass
@@ -69,6 +83,7 @@ class Run:
     floor: dict
     peer: dict
     load: list[float] = field(default_factory=list)  # the 1-minute load average when each worker started
+    speed: list[float] = field(default_factory=list)  # speed_check() when each worker started
 
     def stage_seconds(self) -> dict[str, float]:
         return {"simulate": self.simulate["seconds"], **self.pipeline["seconds"]}
@@ -126,6 +141,10 @@ class ScaleResult:
 
     def load_range(self) -> tuple[float, float]:
         seen = [load for r in self.runs for load in r.load] or [0.0]
+        return min(seen), max(seen)
+
+    def speed_range(self) -> tuple[float, float]:
+        seen = [speed for r in self.runs for speed in r.speed] or [0.0]
         return min(seen), max(seen)
 
     def peak_mib(self) -> dict[str, float]:
@@ -222,6 +241,7 @@ def worker_environment(folder: Path, year: int, extra: dict[str, str] | None = N
 def run_worker(mode: str, folder: Path, year: int, extra: dict[str, str] | None = None) -> dict:
     """Run one measurement in a fresh process; its output goes to a log file in the folder."""
     LOAD_SEEN.append(os.getloadavg()[0])
+    SPEED_SEEN.append(speed_check())
     out = folder / f"bench-{mode}.json"
     log = folder / f"bench-{mode}.log"
     with log.open("w", encoding="utf-8") as sink:
@@ -247,11 +267,12 @@ def simulated_folder(scale: int, year: int, seed: int, work_dir: Path | None) ->
 
 def measure_run(scale: int, year: int, seed: int, work_dir: Path | None, keep: bool) -> Run:
     LOAD_SEEN.clear()
+    SPEED_SEEN.clear()
     folder, simulation = simulated_folder(scale, year, seed, work_dir)
     try:
         pipeline = run_worker("pipeline", folder, year)
         floor, peer = run_worker("floor", folder, year), run_worker("peer", folder, year)
-        return Run(simulation, pipeline, floor, peer, load=list(LOAD_SEEN))
+        return Run(simulation, pipeline, floor, peer, load=list(LOAD_SEEN), speed=list(SPEED_SEEN))
     finally:
         if not keep:
             shutil.rmtree(folder, ignore_errors=True)
