@@ -233,9 +233,15 @@ def _graphql(port: int, query_text: str) -> dict:
 def test_the_ui_serves_every_asset_check_schedule_and_sensor_over_graphql(tmp_path):
     port = _free_port()
     env = {**os.environ, "VH_DATA_DIR": str(tmp_path), "PORT": str(port)}
-    ui = subprocess.Popen(
-        [VHPIPE, "ui"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
-    )
+    # a test run started in the background (nohup, `&`) ignores Ctrl-C, and the UI would inherit that:
+    # it starts as from a terminal, where Ctrl-C interrupts
+    ignored = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        ui = subprocess.Popen(
+            [VHPIPE, "ui"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+        )
+    finally:
+        signal.signal(signal.SIGINT, ignored)
     try:
         deadline = time.monotonic() + 120
         repositories = None
