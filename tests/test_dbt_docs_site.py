@@ -22,11 +22,17 @@ def warehouse_copy(pipeline, tmp_path, monkeypatch):
     return warehouse
 
 
-def test_the_site_is_generated_from_the_builds_manifest_and_catalogues_every_mart(pipeline, warehouse_copy, tmp_path):
-    target = tmp_path / "target"
-    target.mkdir()
-    built = json.loads((pipeline.paths.dbt_target / "build" / "manifest.json").read_text())
-    shutil.copy(pipeline.paths.dbt_target / "build" / "manifest.json", target)
+@pytest.fixture
+def target(pipeline, tmp_path):
+    """A target folder holding the session build's manifest, as the nightly build leaves it."""
+    folder = tmp_path / "target"
+    folder.mkdir()
+    shutil.copy(pipeline.paths.dbt_target / "build" / "manifest.json", folder)
+    return folder
+
+
+def test_the_site_is_generated_from_the_builds_manifest_and_catalogues_every_mart(warehouse_copy, target):
+    built = json.loads((target / "manifest.json").read_text())
 
     generate_docs(target)
 
@@ -36,21 +42,15 @@ def test_the_site_is_generated_from_the_builds_manifest_and_catalogues_every_mar
     assert (target / "index.html").stat().st_size > 0
 
 
-def test_the_warehouse_opens_again_once_dbt_is_done(warehouse_copy, pipeline, tmp_path):
+def test_the_warehouse_opens_again_once_dbt_is_done(warehouse_copy, target):
     # dbt-duckdb keeps its database open in the process after dbt returns; a connection of another
     # configuration (read-only, a memory limit) would then fail on the same file
-    target = tmp_path / "target"
-    target.mkdir()
-    shutil.copy(pipeline.paths.dbt_target / "build" / "manifest.json", target)
     generate_docs(target)
     with duckdb_memory.connect(warehouse_copy, read_only=True) as con:
         assert con.execute("select count(*) from marts.report_cells").fetchone()[0] > 0
 
 
-def test_a_failed_generation_says_so(warehouse_copy, pipeline, tmp_path, monkeypatch):
-    target = tmp_path / "target"
-    target.mkdir()
-    shutil.copy(pipeline.paths.dbt_target / "build" / "manifest.json", target)
+def test_a_failed_generation_says_so(warehouse_copy, target, tmp_path, monkeypatch):
     monkeypatch.setenv("VH_WAREHOUSE_PATH", str(tmp_path / "no such folder" / "vh.duckdb"))
     with pytest.raises(DocsGenerationError, match="dbt docs generate failed") as failure:
         generate_docs(target)

@@ -72,7 +72,7 @@ def person_columns(
     columns["leeftijdsklasse"] = age_band(
         pd.Series(born.to_numpy()[born_codes], index=index), pd.Series(day.to_numpy()[day_codes], index=index)
     )
-    columns["is_testpersoon"] = pd.Series(surname[1][surname[0]], index=index).isin(TEST_SURNAMES)
+    columns["is_testpersoon"] = _test_person_flags(surname, index)
     return columns
 
 
@@ -167,5 +167,9 @@ def age_band(geboortedatum: pd.Series, on: pd.Series) -> pd.Series:
 
 def is_test_person(achternaam: pd.Series) -> pd.Series:
     """Test records are registered on a test person ('Test', 'Testpersoon'): flagged before the name goes."""
-    codes, folded = _fold_distinct(factorize(achternaam))
-    return pd.Series(folded[codes], index=achternaam.index, name=achternaam.name).isin(TEST_SURNAMES)
+    return _test_person_flags(_fold_distinct(factorize(achternaam)), achternaam.index).rename(achternaam.name)
+
+
+def _test_person_flags(surname: Distinct, index: pd.Index) -> pd.Series:
+    codes, folded = surname
+    return pd.Series(folded[codes], index=index).isin(TEST_SURNAMES)
