@@ -336,3 +336,52 @@ def test_an_incremental_run_deletes_fact_rows_the_harmonised_layer_no_longer_has
     assert incremental.process.returncode == 0, incremental.output
     for fact in FACTS:
         assert differing_rows(facts_warehouse, fact) == 0, fact
+
+
+# --- required columns ---------------------------------------------------------------------------
+
+
+def test_every_model_declares_its_required_columns_in_one_not_null_columns_test(manifest):
+    """One test per model for all its required columns: dbt spends a node on each test it runs."""
+    column_tests = [
+        node["name"]
+        for node in manifest["nodes"].values()
+        if node["resource_type"] == "test"
+        and node.get("test_metadata", {}).get("name") == "not_null"
+        and (node["attached_node"] or "").startswith("model.")
+    ]
+    assert not column_tests, "models declare required columns in not_null_columns, not per column"
+    per_model = [
+        node["attached_node"]
+        for node in manifest["nodes"].values()
+        if node["resource_type"] == "test" and node.get("test_metadata", {}).get("name") == "not_null_columns"
+    ]
+    assert len(per_model) == len(set(per_model)) >= 40
+
+
+def test_not_null_columns_fails_on_nulls_and_counts_them_per_column(pipeline, report_year, tmp_path):
+    warehouse = copy_warehouse(pipeline.paths.warehouse, tmp_path / "warehouse")
+    with duckdb.connect(str(warehouse)) as con:
+        emptied = {
+            column: con.execute(
+                f"update marts.fct_meldingen set {column} = null where melding_sleutel in "
+                f"(select melding_sleutel from marts.fct_meldingen order by melding_sleutel limit {rows})"
+            ).fetchone()[0]
+            for column, rows in (("doelgroep", 3), ("gemeente", 2))
+        }
+    assert emptied == {"doelgroep": 3, "gemeente": 2}
+
+    run = run_dbt(
+        ["test", "--select", "fct_meldingen,test_name:not_null_columns", "--store-failures"],
+        warehouse=warehouse,
+        report_year=report_year,
+        workdir=tmp_path,
+    )
+    [result] = run.results.values()
+    assert result["status"] == "fail", run.output
+    assert result["failures"] == 5  # null cells, not columns
+    # the rows it returns name each column with nulls and how many (dbt stored them with --store-failures)
+    assert result["relation_name"], run.output
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        rows = con.execute(f"select column_name, null_rows from {result['relation_name']}").fetchall()
+    assert sorted(rows) == [("doelgroep", 3), ("gemeente", 2)]
