@@ -467,3 +467,30 @@ def test_no_bsn_name_or_birth_date_of_the_world_reaches_raw_or_quarantine(tmp_pa
     assert not [n for n in plegers["voornamen"].unique() if n in dump]
     assert not [d for d in born.dt.strftime("%Y-%m-%d").tolist() + born.dt.strftime("%d-%m-%Y").tolist() if d in dump]
     assert "Testpersoon" not in dump
+
+
+def test_a_column_is_read_per_value_and_type_so_true_and_1_read_differently(tmp_path, con):
+    """A column is read once per distinct cell (dates and codes repeat), keyed by the cell's type too:
+    in Python True == 1 == 1.0, but an Excel TRUE is Ja and a 1 is not Ja/Nee."""
+    rows = [
+        MAASTRICHT_HEADER,
+        registration(Registratienummer="HV-2011-9001", Huisverbod_opgelegd=True, Datum_RIHG=datetime(2011, 2, 3)),
+        registration(Registratienummer="HV-2011-9002", Huisverbod_opgelegd=1, Datum_RIHG="03-02-2011"),
+        registration(Registratienummer="HV-2011-9003", Huisverbod_opgelegd=True, Datum_RIHG=datetime(2011, 2, 3)),
+        registration(Registratienummer=9004, Huisverbod_opgelegd=1.0),
+    ]
+    write_workbook(tmp_path / "Maastricht_huisverboden_2011_Q1.xlsx", rows)
+    (outcome,) = connector.extract(con, tmp_path, PSEUDONYMISER)
+    assert (outcome.accepted, outcome.quarantined) == (2, 2)
+    assert quarantine(con) == {
+        3: "opgelegd '1' is not Ja/Nee (or J/N)",
+        5: "opgelegd '1' is not Ja/Nee (or J/N)",
+    }
+    assert landed(con)[["_row_number", "opgelegd", "datum_rihg"]].values.tolist() == [
+        [2, "Ja", "2011-02-03"],
+        [4, "Ja", "2011-02-03"],
+    ]
+    assert (
+        con.execute("select record->>'registratienummer' from raw._quarantine where row_number = 5").fetchone()[0]
+        == "9004"
+    )
