@@ -23,6 +23,7 @@ import pandas as pd
 from python_calamine import CalamineWorkbook
 
 from sources.connectors import ledger, persons, rules
+from sources.connectors.distinct import DistinctValues
 from sources.connectors.errors import DeliveryError
 from sources.pseudonymise import Pseudonymiser
 
@@ -375,10 +376,10 @@ def _missing_as_none(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.astype(object).where(frame.notna(), None)
 
 
-def pseudonymise(frame: pd.DataFrame, pseudonymiser: Pseudonymiser) -> pd.DataFrame:
+def pseudonymise(frame: pd.DataFrame, pseudonymiser: Pseudonymiser, distinct: DistinctValues) -> pd.DataFrame:
     """Replace BSN, names and birth date by keyed pseudonyms and an age band, at the door."""
-    keys = persons.person_keys(
-        pseudonymiser, frame["bsn"], frame["achternaam"], frame["voornamen"], frame["geboortedatum"]
+    person = persons.person_columns(
+        pseudonymiser, distinct, "bsn", "achternaam", "voornamen", "geboortedatum", "datum_rihg"
     )
     out = pd.DataFrame(
         {
@@ -391,10 +392,10 @@ def pseudonymise(frame: pd.DataFrame, pseudonymiser: Pseudonymiser) -> pd.DataFr
             "ingetrokken": frame["ingetrokken"],
             "verlengd": frame["verlengd"],
             "einddatum": frame["einddatum"],
-            "persoon_sleutel": keys["persoon_sleutel"],
-            "naam_sleutel": keys["naam_sleutel"],
-            "leeftijdsklasse": persons.age_band(frame["geboortedatum"], frame["datum_rihg"]),
-            "is_testpersoon": persons.is_test_person(frame["achternaam"]),
+            "persoon_sleutel": person["persoon_sleutel"],
+            "naam_sleutel": person["naam_sleutel"],
+            "leeftijdsklasse": person["leeftijdsklasse"],
+            "is_testpersoon": person["is_testpersoon"].astype(bool),
         }
     )
     # the hash leaves out where the row sat (sheet, row), so a workbook sent again is recognised
@@ -417,8 +418,9 @@ def load_workbooks(
     if not batch:
         return []
     frame = pd.concat([rows.assign(_delivery_id=w.delivery.delivery_id) for w, rows in batch], ignore_index=True)
-    reasons = rules.first_violation(frame, row_rules(frame))
-    rows = pseudonymise(frame, pseudonymiser).assign(_delivery_id=frame["_delivery_id"])
+    distinct = DistinctValues(frame)  # the columns factorized once, for the rules and the pseudonyms
+    reasons = rules.first_violation(frame, row_rules(frame), distinct)
+    rows = pseudonymise(frame, pseudonymiser, distinct).assign(_delivery_id=frame["_delivery_id"])
     bad = reasons.notna()
     person_ok = rules.passes(frame[bad], PERSON_RULES)
     quarantined = _missing_as_none(rows[bad].assign(reason=reasons[bad], _person_fields_valid=person_ok))
