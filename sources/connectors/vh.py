@@ -26,6 +26,7 @@ import duckdb
 import pandas as pd
 
 from sources.connectors import ledger, persons, rules
+from sources.connectors.distinct import DistinctValues
 from sources.connectors.errors import DeliveryError
 from sources.connectors.paging import AbandonedError, PagesAhead
 from sources.pseudonymise import Pseudonymiser
@@ -278,8 +279,9 @@ class CheckedRecords:
     @classmethod
     def of(cls, endpoint: Endpoint, frame: pd.DataFrame, pseudonymiser: Pseudonymiser) -> CheckedRecords:
         """`frame` as records_frame has it."""
-        rows = pseudonymise(frame, endpoint, pseudonymiser)
-        reasons = rules.first_violation(frame, endpoint.all_rules)
+        distinct = DistinctValues(frame)  # the columns factorized once, for the rules and the pseudonyms
+        rows = pseudonymise(frame, endpoint, pseudonymiser, distinct)
+        reasons = rules.first_violation(frame, endpoint.all_rules, distinct)
         bad = reasons.notna()
         quarantined = rows[bad].assign(reason=reasons[bad], _person_fields_valid=rules.passes(frame[bad], CLIENT_RULES))
         latest = latest_change(frame["gewijzigd_op"], passed=~bad)
@@ -487,17 +489,18 @@ def _text(value: object) -> str | None:
     return text if text.strip() else None
 
 
-def pseudonymise(frame: pd.DataFrame, endpoint: Endpoint, pseudonymiser: Pseudonymiser) -> pd.DataFrame:
+def pseudonymise(
+    frame: pd.DataFrame, endpoint: Endpoint, pseudonymiser: Pseudonymiser, distinct: DistinctValues | None = None
+) -> pd.DataFrame:
     """The raw table's columns: the client replaced by keyed pseudonyms, an age band and a test flag."""
-    born = persons.parse_dates(frame["client_geboortedatum"])  # parsed once for both keys and age band
-    keys = persons.person_keys(
-        pseudonymiser, frame["client_bsn"], frame["client_achternaam"], frame["client_voornamen"], born
-    )
+    client = [f"client_{field}" for field in ("bsn", "achternaam", "voornamen", "geboortedatum")]
+    distinct = distinct if distinct is not None else DistinctValues(frame)
+    person = persons.person_columns(pseudonymiser, distinct, *client, endpoint.record_date)
     out = frame[["_row_number", *endpoint.columns]].rename(columns=endpoint.columns)
-    out["persoon_sleutel"] = keys["persoon_sleutel"]
-    out["naam_sleutel"] = keys["naam_sleutel"]
-    out["leeftijdsklasse"] = persons.age_band(born, frame[endpoint.record_date])
-    out["is_testpersoon"] = persons.is_test_person(frame["client_achternaam"])
+    out["persoon_sleutel"] = person["persoon_sleutel"]
+    out["naam_sleutel"] = person["naam_sleutel"]
+    out["leeftijdsklasse"] = person["leeftijdsklasse"]
+    out["is_testpersoon"] = person["is_testpersoon"].astype(bool)
     out["_row_hash"] = ledger.row_hashes(out.drop(columns="_row_number"))
     return out
 
