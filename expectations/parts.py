@@ -10,21 +10,27 @@ land in the same part: the rows are split by a hash of that key. So a suite is r
   split by that expectation's key (or by the id column when there is none);
 - each further uniqueness expectation gets a pass of its own, reading only its columns.
 
-Each pass reads its part with DuckDB (`hash(key) % parts`), validates it, and the results of
-an expectation over all parts are merged into one GX result: counts added, percentages
-recomputed, the unexpected rows concatenated in the order of the id column.
+Each pass reads its rows with one DuckDB query sorted by part (`hash(key) % parts`), in chunks,
+and validates each part as it is complete; the results of an expectation over all parts are
+merged into one GX result: counts added, percentages recomputed, the unexpected rows
+concatenated in the order of the id column.
 """
 
 from __future__ import annotations
 
 import copy
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import duckdb
+import numpy as np
+import pandas as pd
 
 PART_ROWS = 250_000  # rows per part: a part of a raw table costs GX a few hundred MB
 PARTIAL_COUNT = 20  # GX's length of the partial_unexpected_* lists
+CHUNK_VECTORS = 32  # DuckDB hands over a sorted result in chunks of this many vectors of 2,048 rows
+PART_COLUMN = "_vhpipe_part"
 UNIQUENESS = {"expect_column_values_to_be_unique", "expect_compound_columns_to_be_unique"}
 ROW_WISE = {
     "expect_column_values_to_not_be_null",
@@ -68,13 +74,43 @@ def part_count(con: duckdb.DuckDBPyConnection, sql: str, part_rows: int = PART_R
     return max(1, -(-rows // part_rows))
 
 
-def read_part(
-    con: duckdb.DuckDBPyConnection, sql: str, columns: list[str], key: tuple[str, ...], part: int, parts: int
-):
-    """The rows of part `part` of `parts` (split by the hash of `key`), with only `columns`."""
+def read_parts(
+    con: duckdb.DuckDBPyConnection,
+    sql: str,
+    columns: list[str],
+    key: tuple[str, ...],
+    parts: int,
+    chunk_vectors: int = CHUNK_VECTORS,
+) -> Iterator[pd.DataFrame]:
+    """Parts 0 … `parts` - 1 of the rows (split by the hash of `key`), with only `columns`, one by one.
+
+    One query, sorted by part, read in chunks: a query per part ran the whole query (its joins and
+    expressions over every row) once for each part. The connection is busy until the last part."""
     select = ", ".join(f'"{c}"' for c in columns)
     hashed = ", ".join(f'"{c}"' for c in key)
-    return con.execute(f"select {select} from ({sql}) where hash({hashed}) % {parts} = {part}").df()
+    con.execute(f"select {select}, hash({hashed}) % {parts} as {PART_COLUMN} from ({sql}) order by {PART_COLUMN}")
+    pieces: list[pd.DataFrame] = []  # of the part being read
+    empty = pd.DataFrame(columns=columns)
+    part = 0
+    while len(chunk := con.fetch_df_chunk(chunk_vectors)):
+        empty = chunk.iloc[:0].drop(columns=PART_COLUMN)  # an empty part keeps the columns' types
+        numbers = chunk[PART_COLUMN].to_numpy()
+        starts = [0, *(np.flatnonzero(numbers[1:] != numbers[:-1]) + 1)]
+        for start, end in zip(starts, [*starts[1:], len(chunk)], strict=True):
+            while part < numbers[start]:  # the part before is complete
+                yield _taken(pieces, empty)
+                part += 1
+            pieces.append(chunk.iloc[start:end].drop(columns=PART_COLUMN))
+    while part < parts:
+        yield _taken(pieces, empty)
+        part += 1
+
+
+def _taken(pieces: list[pd.DataFrame], empty: pd.DataFrame) -> pd.DataFrame:
+    """The pieces as one frame; the list is emptied, so that only the caller holds the part's rows."""
+    joined = pd.concat(pieces, ignore_index=True) if pieces else empty
+    pieces.clear()
+    return joined
 
 
 def merge_results(parts: list, expectation: dict, id_column: str):

@@ -127,8 +127,7 @@ def run_suite_on_query(
         chosen = [{**expectations[i], "id": ids[i]} for i in one_pass.positions]
         columns = _needed(available, chosen, id_column)
         validated = []
-        for part in range(count):
-            frame = parts.read_part(con, sql, columns, one_pass.key, part, count)
+        for frame in parts.read_parts(con, sql, columns, one_pass.key, count):
             validated.append(
                 validate_frame({**definition, "expectations": chosen}, frame, id_column, parameters, subject or name)
             )

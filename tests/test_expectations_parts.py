@@ -112,3 +112,22 @@ def test_a_mostly_rule_is_decided_on_the_share_over_all_parts(tampered):
     (jeugd,) = [r for r in outcome.validation.results if r.expectation_config.kwargs.get("mostly") == 0.8]
     share = jeugd.result["unexpected_count"] / jeugd.result["element_count"]
     assert share > 0.2 and not jeugd.success
+
+
+@pytest.mark.parametrize("chunk_vectors", [1, parts.CHUNK_VECTORS])
+def test_the_parts_read_in_one_sorted_query_are_the_rows_of_each_hash_part(tampered, chunk_vectors):
+    """Part i holds exactly the rows whose key hashes to i, whatever the chunks they arrive in; a part
+    no key hashes to is an empty frame with the same columns (selectiecode has four codes: seven parts)."""
+    sql, columns = rows_query(POLITIE), ["delivery_row", "selectiecode", "event_date"]
+    for key, count in ((("delivery_row",), 5), (("selectiecode",), 7)):
+        read = list(parts.read_parts(tampered, sql, columns, key, count, chunk_vectors))
+        assert len(read) == count
+        for number, frame in enumerate(read):
+            expected = tampered.execute(
+                f"select delivery_row, selectiecode, event_date from ({sql}) where hash({key[0]}) % {count} = {number}"
+            ).df()
+            assert list(frame.columns) == columns
+            assert sorted(map(tuple, frame.astype(str).values)) == sorted(map(tuple, expected.astype(str).values))
+        assert sum(map(len, read)) == tampered.execute(f"select count(*) from ({sql})").fetchone()[0]
+        if key == ("selectiecode",):
+            assert any(frame.empty for frame in read)
