@@ -490,11 +490,10 @@ def _text(value: object) -> str | None:
 
 
 def pseudonymise(
-    frame: pd.DataFrame, endpoint: Endpoint, pseudonymiser: Pseudonymiser, distinct: DistinctValues | None = None
+    frame: pd.DataFrame, endpoint: Endpoint, pseudonymiser: Pseudonymiser, distinct: DistinctValues
 ) -> pd.DataFrame:
     """The raw table's columns: the client replaced by keyed pseudonyms, an age band and a test flag."""
     client = [f"client_{field}" for field in ("bsn", "achternaam", "voornamen", "geboortedatum")]
-    distinct = distinct if distinct is not None else DistinctValues(frame)
     person = persons.person_columns(pseudonymiser, distinct, *client, endpoint.record_date)
     out = frame[["_row_number", *endpoint.columns]].rename(columns=endpoint.columns)
     out["persoon_sleutel"] = person["persoon_sleutel"]
