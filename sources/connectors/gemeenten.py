@@ -266,7 +266,8 @@ def _reader(name: str) -> Callable[[object], str | None]:
 
 def read_column(cells: list[object], reader: Callable[[object], str | None]) -> list[str | None]:
     """`reader` applied to each cell, once per distinct value: a column repeats its dates and codes."""
-    # keyed by type too: True == 1 and 1 == 1.0, but True reads as 'Ja'
+    # keyed by type too: True == 1 and 1 == 1.0, but True reads as 'Ja' (so not distinct.map_distinct,
+    # whose pd.factorize takes True, 1 and 1.0 for one value)
     texts = {key: reader(key[1]) for key in {(type(value), value) for value in cells}}
     return [texts[type(value), value] for value in cells]
 
