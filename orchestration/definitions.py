@@ -12,7 +12,7 @@ from orchestration.alerts import record_failure  # noqa: E402
 from orchestration.assets.audit import audit_reconciliation  # noqa: E402
 from orchestration.assets.extract import CONNECTORS, EXTRACT_ASSETS, FRESHNESS_CHECKS, raw_key  # noqa: E402
 from orchestration.assets.publish import PUBLISH_ASSETS  # noqa: E402
-from orchestration.assets.transform import dbt_resource, veiligheidshuis_dbt  # noqa: E402
+from orchestration.assets.transform import FULL_REFRESH_TAG, dbt_resource, veiligheidshuis_dbt  # noqa: E402
 from orchestration.checks import LEDGER_CHECK  # noqa: E402
 from orchestration.partitions import DAILY, TIMEZONE  # noqa: E402
 from orchestration.resources import Warehouse  # noqa: E402
@@ -35,10 +35,9 @@ full_refresh = dg.define_asset_job(
     "full_refresh",
     selection=dg.AssetSelection.all(),
     partitions_def=DAILY,
-    tags=RUN_TAGS,
+    tags={**RUN_TAGS, FULL_REFRESH_TAG: "true"},
     hooks={record_failure},
-    config={"ops": {"veiligheidshuis_dbt": {"config": {"full_refresh": True}}}},
-    description="As nightly_load, but rebuilds the incremental facts from the raw layer.",
+    description="As nightly_load, but rebuilds every model, the incremental facts from the raw layer.",
 )
 audit_checks = dg.define_asset_job(
     "audit_checks",

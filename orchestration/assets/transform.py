@@ -1,5 +1,6 @@
 """The dbt project as Dagster assets: one asset per model and seed, dbt tests as asset checks."""
 
+import json
 from collections.abc import Mapping, Sequence
 from functools import cached_property
 from importlib.metadata import version
@@ -10,6 +11,7 @@ import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, DbtProject, dbt_assets
 from packaging.version import Version
 
+from orchestration import dbt_selection
 from orchestration.dbt_manifest import dbt_executable, manifest_is_stale
 from orchestration.environment import DBT_PROJECT_DIR
 from orchestration.resources import Warehouse
@@ -76,7 +78,16 @@ TRANSLATOR = LayeredTranslator(settings=DagsterDbtTranslatorSettings(enable_sour
 
 
 class DbtBuildConfig(dg.Config):
-    full_refresh: bool = False  # rebuild the incremental facts from scratch (the full_refresh job)
+    full_refresh: bool = False  # rebuild everything, the incremental facts from scratch (as the full_refresh job)
+
+
+# how the full_refresh job asks for a full refresh: a run tag, because a run's config given on launch
+# (`vhpipe run` sets the loggers') replaces the job's config, and the job then ran as nightly_load
+FULL_REFRESH_TAG = "vhpipe/dbt_full_refresh"
+
+
+def wants_full_refresh(context: dg.AssetExecutionContext, config: DbtBuildConfig) -> bool:
+    return config.full_refresh or context.run.tags.get(FULL_REFRESH_TAG) == "true"
 
 
 # dbt's advice: unit tests check the SQL against fixed inputs, so they run in CI (tests/test_dbt_rules.py,
@@ -84,9 +95,9 @@ class DbtBuildConfig(dg.Config):
 NIGHTLY_EXCLUDES = ["--exclude", "resource_type:unit_test"]
 
 
-def build_args(config: DbtBuildConfig) -> list[str]:
+def build_args(full_refresh: bool) -> list[str]:
     """The dbt command line of a run: build (models, seeds, data tests), fully when asked."""
-    return ["build", *(["--full-refresh"] if config.full_refresh else []), *NIGHTLY_EXCLUDES]
+    return ["build", *(["--full-refresh"] if full_refresh else []), *NIGHTLY_EXCLUDES]
 
 
 def build_target() -> Path:
@@ -95,12 +106,40 @@ def build_target() -> Path:
     return data_paths().dbt_target / "build"
 
 
+# the models the run's other assets read (audit, publication): built in every run, so that their steps run
+READ_BY_THE_RUN = ("report_cells", "bijlage_3_in_een_oogopslag", "report_cell_members")
+
+
+def plan_build(full_refresh: bool, warehouse: Warehouse) -> tuple[dbt_selection.BuildPlan, dict | None]:
+    """What this build builds (orchestration/dbt_selection.py), and the record to keep once it succeeded
+    (None: keep none). Call holding the writer lock, so that the sources are what dbt will read."""
+    manifest = json.loads(PROJECT.manifest_path.read_text(encoding="utf-8"))
+    models = sum(node["resource_type"] == "model" for node in manifest["nodes"].values())
+    if warehouse.postgres:
+        return dbt_selection.BuildPlan(models_total=models, reason="PostgreSQL: every night"), None
+    project = dbt_selection.project_fingerprint(DBT_PROJECT_DIR)
+    with warehouse.connect(read_only=True) as con:
+        sources = dbt_selection.source_fingerprints(con, manifest)
+        missing = dbt_selection.missing_models(con, manifest)
+    record = {"project": project, "sources": sources}
+    if full_refresh:
+        return dbt_selection.BuildPlan(models_total=models, reason="the full_refresh job"), record
+    previous = dbt_selection.read_record(build_target())
+    return dbt_selection.plan_build(manifest, previous, project, sources, missing, READ_BY_THE_RUN), record
+
+
 @dbt_assets(manifest=PROJECT.manifest_path, project=PROJECT, dagster_dbt_translator=TRANSLATOR, pool="warehouse")
 def veiligheidshuis_dbt(
     context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: Warehouse, config: DbtBuildConfig
 ):
     with warehouse.writer(holder=f"run {context.run_id} (dbt)"):
-        yield from dbt.cli(build_args(config), context=context, target_path=build_target()).stream()
+        full_refresh = wants_full_refresh(context, config)
+        plan, record = plan_build(full_refresh, warehouse)
+        context.log.info(plan.describe())
+        args = [*build_args(full_refresh), *plan.exclude_args()]
+        yield from dbt.cli(args, context=context, target_path=build_target()).stream()
+        if record is not None:  # reached only when the build succeeded (a failed one raises)
+            dbt_selection.write_record(build_target(), record["project"], record["sources"])
 
 
 def dbt_resource() -> DbtCliResource:
