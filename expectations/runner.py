@@ -22,6 +22,7 @@ import duckdb
 import pandas as pd
 
 from expectations import parts
+from expectations.reuse import OutcomeStore, outcome_key, row_fingerprint
 
 SUITES_DIR = Path(__file__).parent / "suites"
 SHOWN_ROWS = 10  # a failure names at most this many offending rows, then counts the rest
@@ -34,7 +35,8 @@ class SuiteOutcome:
 
     `subject` is the warehouse relation the frame was read from (`raw.politie_mutaties`,
     `marts.report_cells`), `group` what the suite guards (`raw`, `harmonised`, `reconciliation`);
-    `validation` is GX's own result, kept for the Data Docs.
+    `validation` is GX's own result, kept for the Data Docs. An outcome taken from the outcome store
+    because the rows were unchanged (expectations/reuse.py) has `kept_since`, when GX validated them.
     """
 
     suite: str
@@ -44,6 +46,11 @@ class SuiteOutcome:
     subject: str = ""
     group: str = ""
     validation: Any = field(default=None, compare=False, repr=False)
+    kept_since: str | None = field(default=None, compare=False)  # when GX validated these rows, if reused
+
+    @property
+    def reused(self) -> bool:
+        return self.kept_since is not None
 
 
 def load_suite_definition(name: str) -> dict:
@@ -99,15 +106,31 @@ def run_suite_on_query(
     group: str = "",
     shown_rows: int | None = SHOWN_ROWS,
     part_rows: int = parts.PART_ROWS,
+    store: OutcomeStore | None = None,
 ) -> SuiteOutcome:
     """`run_suite` on the rows of the DuckDB query `sql`, reading only the columns the suite uses.
 
     Up to `part_rows` rows are validated as one frame (ordered by `order_by`, default `id_column`);
-    more are validated in parts (expectations/parts.py), so memory stays bounded.
+    more are validated in parts (expectations/parts.py), so memory stays bounded. With a `store`, an
+    outcome of the same suite on the same rows is taken from it, and a new one is kept in it.
     """
+    if store is not None:
+        return _reused_or_validated(
+            store,
+            name,
+            con,
+            sql,
+            id_column,
+            order_by=order_by,
+            parameters=parameters,
+            subject=subject,
+            group=group,
+            shown_rows=shown_rows,
+            part_rows=part_rows,
+        )
     definition = load_suite_definition(name)
-    expectations = definition["expectations"]
     available = [column[0] for column in con.execute(f"select * from ({sql}) limit 0").description]
+    expectations = definition["expectations"]
     count = parts.part_count(con, sql, part_rows)
     passes = parts.plan_passes(expectations, id_column) if count > 1 else None
     if passes is None:
@@ -140,6 +163,22 @@ def run_suite_on_query(
             results[position] = parts.merge_results(per_part, expectations[position], id_column)
         template = template or validated[0]
     return _outcome(name, _suite_result(template, results), id_column, subject, group, shown_rows)
+
+
+def _reused_or_validated(
+    store: OutcomeStore, name: str, con: duckdb.DuckDBPyConnection, sql: str, id_column: str, **settings: Any
+) -> SuiteOutcome:
+    """The kept outcome of suite `name` on these rows, or a new one, kept (expectations/reuse.py)."""
+    definition = load_suite_definition(name)
+    available = [column[0] for column in con.execute(f"select * from ({sql}) limit 0").description]
+    columns = _needed(available, definition["expectations"], id_column)
+    rows = row_fingerprint(con, sql, columns)
+    key = outcome_key(rows, definition=definition, sql=sql, columns=columns, id_column=id_column, **settings)
+    if (kept := store.get(key)) is not None:
+        return kept
+    outcome = run_suite_on_query(name, con, sql, id_column, **settings)
+    store.put(key, outcome)
+    return outcome
 
 
 def _collect_if_large(rows: int) -> None:

@@ -21,6 +21,7 @@ import duckdb
 from expectations import harmonised, ledger, reconciliation
 from expectations.publication import computed_cells, find_contradictions, published_values
 from expectations.raw_contracts import RAW_TABLES, RAW_TABLES_BY_NAME, ROW_ORDER, RawTable, rows_query, schema_frame
+from expectations.reuse import OutcomeStore
 from expectations.runner import SHOWN_ROWS, SuiteOutcome, run_suite, run_suite_on_query
 from expectations.seeds import CALIBRATION_YEAR, code_sets
 from sources import duckdb_memory
@@ -29,23 +30,37 @@ RAW, HARMONISED, RECONCILIATION = "raw", "harmonised", "reconciliation"
 REPORT_CELLS = "marts.report_cells"
 
 
-def run_all(warehouse_path: str | Path, year: int) -> list[SuiteOutcome]:
-    """Every suite on the warehouse file (opened read-only), for the report year `year`."""
+def run_all(warehouse_path: str | Path, year: int, store: OutcomeStore | None = None) -> list[SuiteOutcome]:
+    """Every suite on the warehouse file (opened read-only), for the report year `year`.
+
+    With a `store`, the suites over whole tables take the outcome kept for unchanged rows
+    (expectations/reuse.py); the store then drops the outcomes this audit no longer used."""
     with duckdb_memory.connect(warehouse_path, read_only=True) as con:
-        return [*run_raw_contracts(con, year), *run_harmonised(con, year), *run_reconciliation(con, year)]
+        outcomes = [
+            *run_raw_contracts(con, year, store),
+            *run_harmonised(con, year, store),
+            *run_reconciliation(con, year),
+        ]
+    if store is not None:
+        store.drop_unused()
+    return outcomes
 
 
-def run_raw_contracts(con: duckdb.DuckDBPyConnection, year: int) -> list[SuiteOutcome]:
-    return [outcome for table in RAW_TABLES for outcome in run_raw_table(con, table.name, year)]
+def run_raw_contracts(
+    con: duckdb.DuckDBPyConnection, year: int, store: OutcomeStore | None = None
+) -> list[SuiteOutcome]:
+    return [outcome for table in RAW_TABLES for outcome in run_raw_table(con, table.name, year, store)]
 
 
-def run_raw_table(con: duckdb.DuckDBPyConnection, table_name: str, year: int) -> list[SuiteOutcome]:
+def run_raw_table(
+    con: duckdb.DuckDBPyConnection, table_name: str, year: int, store: OutcomeStore | None = None
+) -> list[SuiteOutcome]:
     """The suites guarding one raw table (`politie_mutaties`, …): for the asset check of that table."""
     table: RawTable = RAW_TABLES_BY_NAME[table_name]
     deliveries = ledger.deliveries_frame(con, table)
     outcomes = [
         _run("raw_table_schema", schema_frame(con, table), "column", table.relation, RAW),
-        _run_on_query(con, table.suite, rows_query(table), "delivery_row", table.relation, RAW, ROW_ORDER),
+        _run_on_query(con, table.suite, rows_query(table), "delivery_row", table.relation, RAW, ROW_ORDER, store),
         _run("raw_delivery_ledger", deliveries, "delivery_key", table.relation, RAW),
         _run("raw_delivery_bsn", deliveries, "delivery_key", table.relation, RAW),
     ]
@@ -55,9 +70,9 @@ def run_raw_table(con: duckdb.DuckDBPyConnection, table_name: str, year: int) ->
     return outcomes
 
 
-def run_harmonised(con: duckdb.DuckDBPyConnection, year: int) -> list[SuiteOutcome]:
+def run_harmonised(con: duckdb.DuckDBPyConnection, year: int, store: OutcomeStore | None = None) -> list[SuiteOutcome]:
     def whole(suite: str, sql: str, id_column: str) -> SuiteOutcome:
-        return _run_on_query(con, suite, sql, id_column, f"intermediate.{suite}", HARMONISED)
+        return _run_on_query(con, suite, sql, id_column, f"intermediate.{suite}", HARMONISED, store=store)
 
     return [
         whole("int_meldingen", harmonised.MELDINGEN, "melding_id"),
@@ -112,9 +127,16 @@ def _run(suite: str, frame, id_column: str, subject: str, group: str) -> SuiteOu
 
 
 def _run_on_query(
-    con: duckdb.DuckDBPyConnection, suite: str, sql: str, id_column: str, subject: str, group: str, order_by=None
+    con: duckdb.DuckDBPyConnection,
+    suite: str,
+    sql: str,
+    id_column: str,
+    subject: str,
+    group: str,
+    order_by=None,
+    store: OutcomeStore | None = None,
 ) -> SuiteOutcome:
     """A suite on a whole table: only its columns are read, in parts when the table is large."""
     return run_suite_on_query(
-        suite, con, sql, id_column, order_by=order_by, parameters=code_sets(), subject=subject, group=group
+        suite, con, sql, id_column, order_by=order_by, parameters=code_sets(), subject=subject, group=group, store=store
     )

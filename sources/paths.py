@@ -41,6 +41,11 @@ class DataPaths:
         return self.root / "warehouse" / "postgres_snapshot.duckdb"
 
     @property
+    def validations(self) -> Path:
+        """The audit's kept GX outcomes, by the rows they validated (expectations/reuse.py)."""
+        return self.root / "warehouse" / "validations"
+
+    @property
     def dagster_home(self) -> Path:
         return self.root / "dagster"
 

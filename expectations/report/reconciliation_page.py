@@ -282,6 +282,8 @@ def _checks(outcomes: Sequence[SuiteOutcome], data_docs_index: str | None, pages
         page = pages.get((o.suite, o.subject))
         suite = f'<a href="{escape(page)}">{escape(o.suite)}</a>' if page else escape(o.suite)
         verdict = '<span class="ok">geslaagd</span>' if o.success else '<span class="fout">mislukt</span>'
+        if o.reused:  # the rows are those validated then: the verdict is that validation's
+            verdict += f"<br><small>rijen ongewijzigd sinds {escape(o.kept_since)}</small>"
         failures = "<br>".join(escape(f) for f in o.failures)
         rows.append(
             f"<tr><td>{escape(GROUP_NAMES.get(o.group, o.group))}</td><td>{escape(o.subject)}</td><td>{suite}</td>"
