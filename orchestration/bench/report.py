@@ -49,7 +49,10 @@ def share(part: int, whole: int) -> str:
 
 
 def ratio(numerator: float | None, denominator: float | None) -> str:
-    return "n/a" if not numerator or not denominator else f"{numerator / denominator:.1f}×"
+    if not numerator or not denominator:
+        return "n/a"
+    value = numerator / denominator
+    return f"{value:.2f}×" if value < 1 else f"{value:.1f}×"  # a share of a run: 0.47×, not 0.5×
 
 
 def speed_checks(result: ScaleResult) -> str:
