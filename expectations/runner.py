@@ -129,8 +129,8 @@ def run_suite_on_query(
             part_rows=part_rows,
         )
     definition = load_suite_definition(name)
-    available = [column[0] for column in con.execute(f"select * from ({sql}) limit 0").description]
     expectations = definition["expectations"]
+    available = [column[0] for column in con.execute(f"select * from ({sql}) limit 0").description]
     count = parts.part_count(con, sql, part_rows)
     passes = parts.plan_passes(expectations, id_column) if count > 1 else None
     if passes is None:
