@@ -36,10 +36,11 @@ def row_fingerprint(con: duckdb.DuckDBPyConnection, sql: str, columns: list[str]
 
 def outcome_key(rows: str, **settings: Any) -> str:
     """The key of an outcome: the row fingerprint, every setting of the run (suite definition,
-    parameters, id column, …), GX's version and the code that validates."""
+    parameters, id column, …), the versions of GX, pandas and DuckDB and the code that validates."""
     digest = hashlib.sha256(rows.encode())
     digest.update(json.dumps(settings, sort_keys=True, default=str).encode())
-    digest.update(version("great_expectations").encode())
+    for package in ("great_expectations", "pandas", "duckdb"):  # what reads and judges the rows
+        digest.update(f"{package}={version(package)}".encode())
     for path in CODE:
         digest.update(path.read_bytes())
     return digest.hexdigest()

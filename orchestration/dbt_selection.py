@@ -32,6 +32,8 @@ SKIPPED_FOLDERS = {"target", "logs", "dbt_packages"}
 # the settings the project's SQL and profile read (orchestration/environment.py sets them)
 SETTINGS = ("VH_REPORT_YEAR", "VH_SURROGATE_SALT", "VH_DBT_TARGET", "VH_WAREHOUSE_PATH", "VH_DUCKDB_MEMORY_LIMIT")
 BUILT_TYPES = {"model", "seed", "test"}
+# code outside the project that dbt runs: the plugin that puts the salt in each session
+PLUGINS = (Path(__file__).with_name("salt_plugin.py"),)
 
 
 @dataclass(frozen=True)
@@ -63,7 +65,7 @@ class BuildPlan:
 
 
 def project_fingerprint(project_dir: Path, environ: dict[str, str] | None = None) -> str:
-    """A hash of every file dbt reads in `project_dir`, the settings its SQL reads and dbt's versions."""
+    """A hash of every file dbt reads in `project_dir`, its plugin, the settings its SQL reads and dbt's versions."""
     environ = os.environ if environ is None else environ
     digest = hashlib.sha256()
     for path in sorted(project_dir.rglob("*")):
@@ -71,6 +73,8 @@ def project_fingerprint(project_dir: Path, environ: dict[str, str] | None = None
         if path.suffix in PROJECT_SUFFIXES and not SKIPPED_FOLDERS & set(relative.parts) and path.is_file():
             digest.update(f"{relative.as_posix()}\0".encode())
             digest.update(hashlib.sha256(path.read_bytes()).digest())
+    for plugin in PLUGINS:
+        digest.update(plugin.read_bytes())
     for name in SETTINGS:
         digest.update(f"{name}={environ.get(name, '')}\0".encode())
     for package in ("dbt-core", "dbt-duckdb", "duckdb"):
