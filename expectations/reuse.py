@@ -13,6 +13,7 @@ The store is a folder of JSON files, one per outcome; an audit drops the outcome
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from dataclasses import dataclass, field
@@ -27,10 +28,10 @@ import duckdb
 CODE = [Path(__file__).with_name(name) for name in ("runner.py", "parts.py", "reuse.py")]
 
 
-def row_fingerprint(con: duckdb.DuckDBPyConnection, sql: str, columns: list[str]) -> str:
-    """Count and sum of row hashes of `columns` of the query `sql` (one scan in DuckDB)."""
-    hashed = ", ".join(f'"{c}"' for c in columns)
-    rows, hashes = con.execute(f"select count(*), coalesce(sum(hash({hashed})), 0) from ({sql})").fetchone()
+def row_fingerprint(con: duckdb.DuckDBPyConnection, sql: str, columns: list[str] | None = None) -> str:
+    """Count and sum of row hashes of `columns` of the query `sql`, or of whole rows when None (one scan)."""
+    hashed = ", ".join(f'"{c}"' for c in columns) if columns is not None else "t"
+    rows, hashes = con.execute(f"select count(*), coalesce(sum(hash({hashed})), 0) from ({sql}) as t").fetchone()
     return f"{rows}:{hashes}"
 
 
@@ -39,11 +40,19 @@ def outcome_key(rows: str, **settings: Any) -> str:
     parameters, id column, …), the versions of GX, pandas and DuckDB and the code that validates."""
     digest = hashlib.sha256(rows.encode())
     digest.update(json.dumps(settings, sort_keys=True, default=str).encode())
-    for package in ("great_expectations", "pandas", "duckdb"):  # what reads and judges the rows
+    digest.update(_code_and_versions())
+    return digest.hexdigest()
+
+
+@functools.cache
+def _code_and_versions() -> bytes:
+    """The code that validates and the versions of what reads and judges the rows: read once per process."""
+    digest = hashlib.sha256()
+    for package in ("great_expectations", "pandas", "duckdb"):
         digest.update(f"{package}={version(package)}".encode())
     for path in CODE:
         digest.update(path.read_bytes())
-    return digest.hexdigest()
+    return digest.digest()
 
 
 @dataclass
@@ -85,7 +94,8 @@ class OutcomeStore:
         temporary.replace(self.folder / f"{key}.json")  # a crash leaves no half-written outcome
 
     def drop_unused(self) -> None:
-        """Remove the outcomes not asked for since the store was made: rows since changed."""
-        for path in self.folder.glob("*.json") if self.folder.exists() else []:
-            if path.stem not in self.used:
+        """Remove the outcomes not asked for since the store was made (rows since changed), and what a
+        writer killed mid-write left (`.tmp`: only the audit writes, under the warehouse's writer lock)."""
+        for path in self.folder.glob("*") if self.folder.exists() else []:
+            if path.suffix == ".tmp" or (path.suffix == ".json" and path.stem not in self.used):
                 path.unlink(missing_ok=True)

@@ -26,6 +26,9 @@ from pathlib import Path
 
 import duckdb
 
+from expectations.reuse import row_fingerprint
+from orchestration.publishing.atomic_files import write_atomically
+
 RECORD_FILE = "sources_built.json"
 PROJECT_SUFFIXES = {".sql", ".yml", ".csv"}  # what dbt reads of the project (docs .md change no rows)
 SKIPPED_FOLDERS = {"target", "logs", "dbt_packages"}
@@ -95,8 +98,7 @@ def source_fingerprints(con: duckdb.DuckDBPyConnection, manifest: dict) -> dict[
         if relation not in present:
             fingerprints[uid] = "missing"
             continue
-        rows, hashes = con.execute(f"select count(*), coalesce(sum(hash(t)), 0) from {relation} as t").fetchone()
-        fingerprints[uid] = f"{rows}:{hashes}"
+        fingerprints[uid] = row_fingerprint(con, f"select * from {relation}")
     return fingerprints
 
 
@@ -184,8 +186,6 @@ def read_record(target: Path) -> dict | None:
 
 
 def write_record(target: Path, project: str, sources: dict[str, str]) -> None:
-    path = target / RECORD_FILE
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_suffix(".tmp")
-    temporary.write_text(json.dumps({"project": project, "sources": sources}, indent=1), encoding="utf-8")
-    temporary.replace(path)  # a crash leaves the old record or the new one, never half of one
+    """Swapped in whole: a crash leaves the old record or the new one, never half of one."""
+    record = json.dumps({"project": project, "sources": sources}, indent=1)
+    write_atomically(target / RECORD_FILE, lambda temporary: temporary.write_text(record, encoding="utf-8"))

@@ -57,6 +57,8 @@ def test_a_changed_row_is_validated_again_and_named_while_the_other_tables_are_r
         con.execute(f"update raw.vh_trajecten set categorie = 'middellang' where rowid = {row}")
     store = reuse.OutcomeStore(folder)
     before = set(folder.glob("*.json"))
+    debris = folder / "an-outcome-whose-writer-was-killed.tmp"
+    debris.write_text("{", encoding="utf-8")
 
     outcomes = suites_api.run_all(changed, YEAR, store)
     trajecten = next(o for o in outcomes if o.subject == TRAJECTEN and o.suite == "raw_vh_trajecten")
@@ -68,6 +70,7 @@ def test_a_changed_row_is_validated_again_and_named_while_the_other_tables_are_r
     # the outcome of the old rows is no longer used: dropped; the new one is kept
     after = set(folder.glob("*.json"))
     assert len(after) == len(before) and after != before
+    assert not debris.exists()
 
 
 def test_the_key_follows_the_suite_its_parameters_and_the_rows():
