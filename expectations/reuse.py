@@ -1,5 +1,5 @@
 """Suite outcomes kept by the rows they validated, so that a night's audit validates again only the
-tables whose rows changed.
+tables (and the frames derived from them) whose rows changed.
 
 A suite's verdict is a function of its definition, its parameters, the code that runs it and the
 values of the columns it reads. The key of a kept outcome holds all of these; the rows enter it as
@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import pandas as pd
 
 # the code whose change changes a verdict: the runner and its parts, and this module
 CODE = [Path(__file__).with_name(name) for name in ("runner.py", "parts.py", "reuse.py")]
@@ -33,6 +34,15 @@ def row_fingerprint(con: duckdb.DuckDBPyConnection, sql: str, columns: list[str]
     hashed = ", ".join(f'"{c}"' for c in columns) if columns is not None else "t"
     rows, hashes = con.execute(f"select count(*), coalesce(sum(hash({hashed})), 0) from ({sql}) as t").fetchone()
     return f"{rows}:{hashes}"
+
+
+def frame_fingerprint(frame: pd.DataFrame) -> str:
+    """The frame's columns, their types and every value with its type: the frames validated whole are
+    small (a row per delivery, per report cell), so they are fingerprinted exactly, not by a hash sum."""
+    digest = hashlib.sha256(json.dumps([list(map(str, frame.columns)), list(map(str, frame.dtypes))]).encode())
+    for row in frame.itertuples(index=False):
+        digest.update(repr([(type(value).__name__, value) for value in row]).encode())
+    return f"{len(frame)}:{digest.hexdigest()}"
 
 
 def outcome_key(rows: str, **settings: Any) -> str:

@@ -33,13 +33,13 @@ REPORT_CELLS = "marts.report_cells"
 def run_all(warehouse_path: str | Path, year: int, store: OutcomeStore | None = None) -> list[SuiteOutcome]:
     """Every suite on the warehouse file (opened read-only), for the report year `year`.
 
-    With a `store`, the suites over whole tables take the outcome kept for unchanged rows
-    (expectations/reuse.py); the store then drops the outcomes this audit no longer used."""
+    With a `store`, every suite takes the outcome kept for unchanged rows (expectations/reuse.py); the
+    store then drops the outcomes this audit no longer used."""
     with duckdb_memory.connect(warehouse_path, read_only=True) as con:
         outcomes = [
             *run_raw_contracts(con, year, store),
             *run_harmonised(con, year, store),
-            *run_reconciliation(con, year),
+            *run_reconciliation(con, year, store),
         ]
     if store is not None:
         store.drop_unused()
@@ -59,14 +59,14 @@ def run_raw_table(
     table: RawTable = RAW_TABLES_BY_NAME[table_name]
     deliveries = ledger.deliveries_frame(con, table)
     outcomes = [
-        _run("raw_table_schema", schema_frame(con, table), "column", table.relation, RAW),
+        _run("raw_table_schema", schema_frame(con, table), "column", table.relation, RAW, store),
         _run_on_query(con, table.suite, rows_query(table), "delivery_row", table.relation, RAW, ROW_ORDER, store),
-        _run("raw_delivery_ledger", deliveries, "delivery_key", table.relation, RAW),
-        _run("raw_delivery_bsn", deliveries, "delivery_key", table.relation, RAW),
+        _run("raw_delivery_ledger", deliveries, "delivery_key", table.relation, RAW, store),
+        _run("raw_delivery_bsn", deliveries, "delivery_key", table.relation, RAW, store),
     ]
     promised = ledger.expected_deliveries(con, table, year)
     if promised is not None:
-        outcomes.append(_run("raw_delivery_completeness", promised, "expected_delivery", table.relation, RAW))
+        outcomes.append(_run("raw_delivery_completeness", promised, "expected_delivery", table.relation, RAW, store))
     return outcomes
 
 
@@ -82,6 +82,7 @@ def run_harmonised(con: duckdb.DuckDBPyConnection, year: int, store: OutcomeStor
             "deel",
             "intermediate.int_meldingen",
             HARMONISED,
+            store,
         ),
         whole("int_vervolgacties", harmonised.VERVOLGACTIES, "vervolgactie_id"),
         whole("int_trajecten", harmonised.TRAJECTEN, "traject_id"),
@@ -89,7 +90,9 @@ def run_harmonised(con: duckdb.DuckDBPyConnection, year: int, store: OutcomeStor
     ]
 
 
-def run_reconciliation(con: duckdb.DuckDBPyConnection, year: int) -> list[SuiteOutcome]:
+def run_reconciliation(
+    con: duckdb.DuckDBPyConnection, year: int, store: OutcomeStore | None = None
+) -> list[SuiteOutcome]:
     """Blocking: report_cells against its own sums, the identities, the registrations and the publication.
 
     The comparison with the published figures runs only when `year` is the published report's year
@@ -97,13 +100,16 @@ def run_reconciliation(con: duckdb.DuckDBPyConnection, year: int) -> list[SuiteO
     """
     computed = computed_cells(con)
     outcomes = [
-        _run("report_cells_totals", reconciliation.totals_frame(computed), "check", REPORT_CELLS, RECONCILIATION),
+        _run(
+            "report_cells_totals", reconciliation.totals_frame(computed), "check", REPORT_CELLS, RECONCILIATION, store
+        ),
         _run(
             "report_cross_table_identities",
             reconciliation.identities_frame(computed),
             "check",
             REPORT_CELLS,
             RECONCILIATION,
+            store,
         ),
         _run(
             "report_headline_totals",
@@ -111,19 +117,24 @@ def run_reconciliation(con: duckdb.DuckDBPyConnection, year: int) -> list[SuiteO
             "maat",
             REPORT_CELLS,
             RECONCILIATION,
+            store,
         ),
     ]
     if year == CALIBRATION_YEAR and harmonised.year_is_complete(con, year):
         contradictions = find_contradictions(published_values())
         frame = reconciliation.published_frame(computed, contradictions)
-        outcomes.append(_run("report_vs_published", frame, "cel", REPORT_CELLS, RECONCILIATION))
+        outcomes.append(_run("report_vs_published", frame, "cel", REPORT_CELLS, RECONCILIATION, store))
     return outcomes
 
 
-def _run(suite: str, frame, id_column: str, subject: str, group: str) -> SuiteOutcome:
+def _run(
+    suite: str, frame, id_column: str, subject: str, group: str, store: OutcomeStore | None = None
+) -> SuiteOutcome:
     # a report has a few hundred cells: name every one that fails; raw tables can fail by the thousand
     shown = None if group == RECONCILIATION else SHOWN_ROWS
-    return run_suite(suite, frame, id_column, parameters=code_sets(), subject=subject, group=group, shown_rows=shown)
+    return run_suite(
+        suite, frame, id_column, parameters=code_sets(), subject=subject, group=group, shown_rows=shown, store=store
+    )
 
 
 def _run_on_query(

@@ -9,9 +9,9 @@ import duckdb
 import pytest
 from dbt_cli import copy_warehouse
 
-from expectations import harmonised, parts
+from expectations import harmonised, parts, runner
 from expectations.raw_contracts import RAW_TABLES_BY_NAME, ROW_ORDER, rows_query
-from expectations.runner import run_suite_on_query
+from expectations.runner import SHOWN_ROWS, run_suite_on_query
 from expectations.seeds import code_sets
 
 pytestmark = pytest.mark.e2e
@@ -131,3 +131,27 @@ def test_the_parts_read_in_one_sorted_query_are_the_rows_of_each_hash_part(tampe
         assert sum(map(len, read)) == tampered.execute(f"select count(*) from ({sql})").fetchone()[0]
         if key == ("selectiecode",):
             assert any(frame.empty for frame in read)
+
+
+def test_a_result_keeps_the_first_offending_rows_by_id_and_counts_them_all(tampered, monkeypatch):
+    """A whole table's GX result keeps KEPT_ROWS offending rows per expectation, the same ones validated
+    whole or in parts (the smallest ids); its counts and the failure message cover every offending row."""
+    monkeypatch.setattr(runner, "KEPT_ROWS", 5)
+
+    def mostly_rule(part_rows: int):
+        outcome = run_suite_on_query(
+            "int_meldingen", tampered, harmonised.MELDINGEN, "melding_id", parameters=code_sets(), part_rows=part_rows
+        )
+        (jeugd,) = [r for r in outcome.validation.results if r.expectation_config.kwargs.get("mostly") == 0.8]
+        return outcome, jeugd.result
+
+    (whole, kept), (_, kept_in_parts) = mostly_rule(10**9), mostly_rule(SMALL_PARTS)
+    offending = tampered.execute(
+        f"select melding_id from ({harmonised.MELDINGEN}) where doelgroep = 'Jeugd' "
+        "and leeftijdsklasse != '12-17' order by cast(melding_id as varchar)"
+    ).fetchall()
+    assert kept["unexpected_count"] == kept_in_parts["unexpected_count"] == len(offending) > 5
+    assert [row["melding_id"] for row in kept["unexpected_index_list"]] == [m for (m,) in offending[:5]]
+    assert kept["unexpected_index_list"] == kept_in_parts["unexpected_index_list"]
+    (message,) = [f for f in whole.failures if "jeugd meldingen are mostly" in f]
+    assert f"(and {len(offending) - SHOWN_ROWS} more)" in message

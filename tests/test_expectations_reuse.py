@@ -1,10 +1,11 @@
-"""The audit validates again only the tables whose rows changed (expectations/reuse.py): an outcome
-kept for unchanged rows is the outcome a new validation gives, and any change of a row, the suite's
-parameters or the code is validated anew. On copies of the session's 2011 warehouse."""
+"""The audit validates again only the tables and frames whose rows changed (expectations/reuse.py): an
+outcome kept for unchanged rows is the outcome a new validation gives, and any change of a row, the
+suite's parameters or the code is validated anew. On copies of the session's 2011 warehouse."""
 
 from __future__ import annotations
 
 import duckdb
+import pandas as pd
 import pytest
 from dbt_cli import copy_warehouse
 
@@ -32,13 +33,13 @@ def test_unchanged_rows_give_the_kept_outcomes_which_equal_a_new_validation(firs
     warehouse, folder, first = first_audit
     assert not any(o.reused for o in first)
     kept = sorted(folder.glob("*.json"))
-    assert len(kept) == 12  # the delivery contract of 8 raw tables, 4 harmonised models
+    assert len(kept) == len(first)  # every suite's outcome: over whole tables and over the frames derived from them
+    assert sum(o.suite.startswith("raw_") and o.subject == f"raw.{o.suite[4:]}" for o in first) == 8
 
     again = suites_api.run_all(warehouse, YEAR, reuse.OutcomeStore(folder))
     fresh = suites_api.run_all(warehouse, YEAR)
     assert verdicts(again) == verdicts(fresh) == verdicts(first)
-    reused = {(o.subject, o.suite) for o in again if o.reused}
-    assert len(reused) == 12 and all(o.kept_since for o in again if o.reused)
+    assert all(o.reused and o.kept_since for o in again)
     # GX's own result, as the Data Docs render it, is the one validated then
     by_key = {(o.subject, o.suite): o for o in first}
     for outcome in again:
@@ -71,6 +72,32 @@ def test_a_changed_row_is_validated_again_and_named_while_the_other_tables_are_r
     after = set(folder.glob("*.json"))
     assert len(after) == len(before) and after != before
     assert not debris.exists()
+
+
+def test_a_changed_report_cell_is_validated_again_and_fails_while_the_raw_suites_are_reused(first_audit, tmp_path):
+    warehouse, _, _ = first_audit
+    store = reuse.OutcomeStore(tmp_path / "validations")  # of its own: the test before changed the module's
+    suites_api.run_all(warehouse, YEAR, store)
+    changed = copy_warehouse(warehouse, tmp_path / "warehouse")
+    with duckdb.connect(str(changed)) as con:
+        con.execute("update marts.report_cells set waarde = waarde + 1 where tabel = '4' and rij = 'Totaal'")
+
+    outcomes = suites_api.run_all(changed, YEAR, reuse.OutcomeStore(store.folder))
+    reconciled = [o for o in outcomes if o.group == suites_api.RECONCILIATION]
+    assert reconciled and not any(o.reused for o in reconciled)
+    assert not all(o.success for o in reconciled)
+    assert all(o.reused for o in outcomes if o.group == suites_api.RAW)
+
+
+def test_the_frame_fingerprint_follows_values_their_types_and_columns():
+    frame = pd.DataFrame({"id": [1, 2], "code": ["a", None]})
+    fingerprint = reuse.frame_fingerprint(frame)
+    assert reuse.frame_fingerprint(frame.copy()) == fingerprint
+    assert reuse.frame_fingerprint(frame.assign(code=["a", "b"])) != fingerprint
+    assert reuse.frame_fingerprint(frame.assign(id=["1", "2"])) != fingerprint
+    assert reuse.frame_fingerprint(frame.astype({"id": float})) != fingerprint
+    assert reuse.frame_fingerprint(frame.rename(columns={"code": "soort"})) != fingerprint
+    assert reuse.frame_fingerprint(frame.iloc[:1]) != fingerprint
 
 
 def test_the_key_follows_the_suite_its_parameters_and_the_rows():

@@ -191,3 +191,57 @@ def test_a_second_export_of_the_same_data_is_byte_identical(published, tmp_path,
         return {f.relative_to(root).as_posix(): hashlib.sha256(f.read_bytes()).hexdigest() for f in files}
 
     assert digests(first, first_dir) == digests(second, tmp_path / "second")
+
+
+def stamps(out) -> dict[str, tuple[int, int]]:
+    """Each data file of an export: its inode and modification time (a file kept keeps both)."""
+    return {
+        f.relative_to(out).as_posix(): (f.stat().st_ino, f.stat().st_mtime_ns)
+        for folder in ("csv", "csv_excel_nl", "parquet")
+        for f in (out / folder).iterdir()
+    }
+
+
+def digests(out) -> dict[str, str]:
+    return {
+        f.relative_to(out).as_posix(): hashlib.sha256(f.read_bytes()).hexdigest() for f in out.rglob("*") if f.is_file()
+    }
+
+
+def test_an_export_keeps_the_files_of_unchanged_marts_and_rewrites_the_changed_ones(published, tmp_path):
+    """A night changes a few marts: the files of the others are kept from the export before. The
+    folder ends as an export into an empty folder would write it, byte for byte, its LEESMIJ included."""
+    data = publish_copy(published, tmp_path / "data.duckdb")
+    out = tmp_path / "intern"
+    export_all(data, out, None)
+    (out / "csv" / "a_mart_no_longer_published.csv").write_text("x\n", encoding="utf-8")
+    first = stamps(out)
+
+    with duckdb.connect(str(data)) as con:
+        con.execute("update marts.dim_gemeente set namen_in_bronnen = 'Maastricht|MAASTRICHT|Mestreech' "
+                    "where gemeente = 'Maastricht'")  # fmt: skip
+    export_all(data, out, None)
+    second = stamps(out)
+
+    changed = {name for name in first if name.split("/")[-1].split(".")[0] == "dim_gemeente"}
+    assert len(changed) == 3  # two CSV flavours and Parquet
+    assert "Mestreech" in (out / "csv" / "dim_gemeente.csv").read_text(encoding="utf-8")
+    kept = {name for name in second if second[name] == first.get(name)}
+    assert {n for n in kept if n.split("/")[-1].startswith("fct_")} == {n for n in first if "/fct_" in n}
+    assert not kept & changed
+    assert "csv/a_mart_no_longer_published.csv" not in second  # nothing of before lingers
+
+    fresh = tmp_path / "fresh" / "intern"
+    export_all(data, fresh, None)
+    assert digests(out) == digests(fresh)
+
+
+def test_a_kept_file_edited_since_is_written_again(published, tmp_path):
+    out = tmp_path / "intern"
+    export_all(published, out, None)
+    edited = out / "csv" / "fct_trajecten.csv"
+    edited.write_text("edited by hand\n", encoding="utf-8")
+    export_all(published, out, None)
+    fresh = tmp_path / "fresh" / "intern"
+    export_all(published, fresh, None)
+    assert edited.read_bytes() == (fresh / "csv" / "fct_trajecten.csv").read_bytes()

@@ -4,12 +4,17 @@ data give the same bytes."""
 
 from __future__ import annotations
 
-import hashlib
 import shutil
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
+import duckdb
+
 from orchestration.publishing.csv_export import FLAVOURS, write_csv
-from orchestration.publishing.export_tables import RECORD_LEVEL_PREFIX, export_tables
+from orchestration.publishing.export_tables import RECORD_LEVEL_PREFIX, ExportTable, export_tables
+from orchestration.publishing.kept_exports import KeptExports, file_key, rows_fingerprint
 from orchestration.publishing.marts import infer_report_year, published_marts
 from orchestration.publishing.parquet_export import FOLDER as PARQUET_FOLDER
 from orchestration.publishing.parquet_export import write_parquet
@@ -37,8 +42,9 @@ def export_all(
     `suppression` None: the internal version, every mart exactly. Otherwise the public version: the
     report's tables and report_cells suppressed, the dimensions as they are, the record-level facts
     (fct_*) left out. Use one folder per mode: the folders csv/, csv_excel_nl/ and parquet/ are
-    replaced as a whole, so no file of an earlier export lingers. `year` defaults to the year the
-    tables describe (see marts.infer_report_year). Returns the files written, README last.
+    emptied but for the files of unchanged marts, kept (kept_exports.py), so no file of an earlier
+    export lingers. `year` defaults to the year the tables describe (see marts.infer_report_year).
+    Returns the files of the export, README last.
     """
     out_dir = Path(out_dir)
     with duckdb_memory.connect(published_or_warehouse, read_only=True) as con:
@@ -48,22 +54,82 @@ def export_all(
         report = load_report_tables(con, suppression)
         tables = export_tables(con, report, suppression)
         left_out = sorted(set(published_marts(con)) - {t.name for t in tables})
-        for folder in (*(f.folder for f in FLAVOURS), PARQUET_FOLDER):
-            shutil.rmtree(out_dir / folder, ignore_errors=True)
         metadata = {"modus": mode_name(suppression), "toelichting": mode_description(suppression)}
         if suppression is not None:
             metadata["drempel"] = str(suppression.threshold)
+        files = [
+            file
+            for table in tables
+            for file in (
+                *(
+                    ExportFile(f"{f.folder}/{table.name}.csv", table, f, partial(write_csv, table, out_dir, f, con))
+                    for f in FLAVOURS
+                ),
+                ExportFile(
+                    f"{PARQUET_FOLDER}/{table.name}.parquet",
+                    table,
+                    metadata,
+                    partial(write_parquet, table, out_dir, metadata, con),
+                ),
+            )
+        ]
+        kept = KeptExports.load(out_dir)
+        keys = _file_keys(con, files)
+        unchanged = {relative for relative, key in keys.items() if kept.unchanged(relative, key)}
+        _remove_all_but(out_dir, unchanged)
         written = []
-        for table in tables:
-            written += [write_csv(table, out_dir, flavour, con) for flavour in FLAVOURS]
-            written.append(write_parquet(table, out_dir, metadata, con))
+        for file in files:
+            if file.relative in unchanged:
+                written.append(kept.keep(file.relative))
+            elif file.relative in keys:
+                written.append(kept.record(file.write(), keys[file.relative]))
+            else:
+                written.append(file.write())
     written.append(write_workbook(report, out_dir / workbook_name(year), year, mode_description(suppression)))
-    written.append(_write_readme(out_dir, written, year, suppression, left_out))
+    written.append(_write_readme(out_dir, written, year, suppression, left_out, kept))
+    kept.save()
     return written
 
 
+@dataclass(frozen=True)
+class ExportFile:
+    relative: str  # path in the export's folder
+    table: ExportTable
+    kind: object  # the CSV flavour, or the Parquet metadata
+    write: Callable[[], Path]
+
+
+def _file_keys(con: duckdb.DuckDBPyConnection, files: list[ExportFile]) -> dict[str, str]:
+    """The key of each file that may be kept from the export before (kept_exports.py), by relative path."""
+    tables = {file.table.name: file.table for file in files}
+    fingerprints = {name: rows_fingerprint(con, table) for name, table in tables.items()}
+    return {
+        file.relative: file_key(fingerprints[file.table.name], file.table, file.kind)
+        for file in files
+        if fingerprints[file.table.name] is not None
+    }
+
+
+def _remove_all_but(out_dir: Path, unchanged: set[str]) -> None:
+    """Empty the folders csv/, csv_excel_nl/ and parquet/ but for the files kept: no file of an earlier
+    export lingers."""
+    for folder in (*(f.folder for f in FLAVOURS), PARQUET_FOLDER):
+        for path in (out_dir / folder).glob("*") if (out_dir / folder).is_dir() else []:
+            if path.relative_to(out_dir).as_posix() in unchanged:
+                continue
+            if path.is_dir():
+                shutil.rmtree(path)
+            else:
+                path.unlink()
+
+
 def _write_readme(
-    out_dir: Path, files: list[Path], year: int, suppression: SuppressionSettings | None, left_out: list[str]
+    out_dir: Path,
+    files: list[Path],
+    year: int,
+    suppression: SuppressionSettings | None,
+    left_out: list[str],
+    kept: KeptExports,
 ) -> Path:
     lines = [
         f"Veiligheidshuis district Maastricht: cijfers jaarverslag {year}",
@@ -88,13 +154,9 @@ def _write_readme(
         f"  {workbook_name(year)}  de tabellen zoals in het jaarverslag, een tabblad per tabel",
         "",
         "SHA-256:",
-        *(f"  {_sha256(f)}  {f.relative_to(out_dir).as_posix()}" for f in sorted(files)),
+        *(f"  {kept.sha256(f)}  {f.relative_to(out_dir).as_posix()}" for f in sorted(files)),
         "",
     ]
     path = out_dir / README
     path.write_text("\n".join(lines), encoding="utf-8")
     return path
-
-
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
