@@ -69,6 +69,57 @@ def uniqueness_key(expectation: dict) -> tuple[str, ...]:
     return (kwargs["column"],) if "column" in kwargs else tuple(kwargs["column_list"])
 
 
+@dataclass(frozen=True)
+class DeliveryGroup:
+    """Deliveries next to each other in the order of their ids, of about `PART_ROWS` rows together."""
+
+    deliveries: tuple[str, ...]
+    rows: int
+    fingerprint: str  # of the rows' values in the columns fingerprinted (see delivery_groups)
+
+
+def delivery_expression(delivery_column: str) -> str:
+    return f"coalesce(cast(\"{delivery_column}\" as varchar), '')"
+
+
+def delivery_groups(
+    con: duckdb.DuckDBPyConnection, sql: str, delivery_column: str, columns: list[str], part_rows: int = PART_ROWS
+) -> list[DeliveryGroup]:
+    """The deliveries of the query's rows in groups: each group takes deliveries in the order of their ids
+    until it holds `part_rows` rows. A delivery added after the others changes only the last group, so
+    the outcome of every other group can be kept (runner.py). One scan: counts and row hashes per delivery."""
+    delivery = delivery_expression(delivery_column)
+    hashed = ", ".join(f'"{c}"' for c in columns)
+    per_delivery = con.execute(
+        f"select {delivery}, count(*), sum(hash({hashed})) from ({sql}) group by 1 order by 1"
+    ).fetchall()
+    groups, current = [], []
+    for row in per_delivery:
+        current.append(row)
+        if sum(rows for _, rows, _ in current) >= part_rows:
+            groups.append(_group(current))
+            current = []
+    if current:
+        groups.append(_group(current))
+    return groups
+
+
+def _group(per_delivery: list[tuple]) -> DeliveryGroup:
+    rows = sum(count for _, count, _ in per_delivery)
+    return DeliveryGroup(
+        tuple(d for d, _, _ in per_delivery), rows, f"{rows}:{sum(int(h or 0) for _, _, h in per_delivery)}"
+    )
+
+
+def read_group(
+    con: duckdb.DuckDBPyConnection, sql: str, columns: list[str], delivery_column: str, group: DeliveryGroup, order: str
+) -> pd.DataFrame:
+    """The rows of the group's deliveries, with only `columns`, ordered by `order`."""
+    select = ", ".join(f'"{c}"' for c in columns)
+    where = f"{delivery_expression(delivery_column)} in (select unnest(?::varchar[]))"
+    return con.execute(f"select {select} from ({sql}) where {where} order by {order}", [list(group.deliveries)]).df()
+
+
 def part_count(con: duckdb.DuckDBPyConnection, sql: str, part_rows: int = PART_ROWS) -> int:
     rows = con.execute(f"select count(*) from ({sql})").fetchone()[0]
     return max(1, -(-rows // part_rows))

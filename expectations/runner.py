@@ -29,7 +29,8 @@ SHOWN_ROWS = 10  # a failure names at most this many offending rows, then counts
 LARGE_FRAME_ROWS = 20_000  # a frame of this many rows is freed as soon as it is validated
 # offending rows a whole table's GX result keeps per expectation, the first by id; its counts cover them
 # all. A `mostly` rule passes with thousands (19,198 in int_meldingen at scale 100): kept whole, they
-# were 99% of the result the Data Docs and the outcome store copy and serialise
+# were 99% of the result the Data Docs and the outcome store copy and serialise. At least SHOWN_ROWS: a
+# result merged from parts kept this way still names the first offending rows of all
 KEPT_ROWS = 200
 
 
@@ -122,12 +123,15 @@ def run_suite_on_query(
     shown_rows: int | None = SHOWN_ROWS,
     part_rows: int = parts.PART_ROWS,
     store: OutcomeStore | None = None,
+    delivery_column: str | None = None,
 ) -> SuiteOutcome:
     """`run_suite` on the rows of the DuckDB query `sql`, reading only the columns the suite uses.
 
     Up to `part_rows` rows are validated as one frame (ordered by `order_by`, default `id_column`);
     more are validated in parts (expectations/parts.py), so memory stays bounded. With a `store`, an
-    outcome of the same suite on the same rows is taken from it, and a new one is kept in it.
+    outcome of the same suite on the same rows is taken from it, and a new one is kept in it; a large
+    table whose rows name their delivery (`delivery_column`) is validated per group of deliveries,
+    each group's outcome kept, so that only the groups with new or changed rows are validated again.
     """
     if store is not None:
         return _reused_or_validated(
@@ -142,6 +146,7 @@ def run_suite_on_query(
             group=group,
             shown_rows=shown_rows,
             part_rows=part_rows,
+            delivery_column=delivery_column,
         )
     definition = load_suite_definition(name)
     expectations = definition["expectations"]
@@ -157,9 +162,36 @@ def run_suite_on_query(
         del frame
         _collect_if_large(rows)
         return _with_first_rows_kept(_outcome(name, result, id_column, subject, group, shown_rows), id_column)
-    # each expectation gets an id, to find its result in every part's (GX orders results its own way)
-    ids = [str(uuid.uuid5(uuid.NAMESPACE_URL, f"vhpipe:{name}#{i}")) for i in range(len(expectations))]
+    ids = _expectation_ids(name, expectations)
     results: list = [None] * len(expectations)
+    template = _validate_in_passes(
+        passes, count, ids, results, con, sql, definition, available, id_column, parameters, subject or name
+    )
+    outcome = _outcome(name, _suite_result(template, results), id_column, subject, group, shown_rows)
+    return _with_first_rows_kept(outcome, id_column)
+
+
+def _expectation_ids(name: str, expectations: list[dict]) -> list[str]:
+    """An id per expectation, to find its result in every part's (GX orders results its own way)."""
+    return [str(uuid.uuid5(uuid.NAMESPACE_URL, f"vhpipe:{name}#{i}")) for i in range(len(expectations))]
+
+
+def _validate_in_passes(
+    passes: list[parts.Pass],
+    count: int,
+    ids: list[str],
+    results: list,
+    con: duckdb.DuckDBPyConnection,
+    sql: str,
+    definition: dict,
+    available: list[str],
+    id_column: str,
+    parameters: dict | None,
+    asset: str,
+):
+    """Validate each pass's expectations in `count` hash parts; their merged results go into `results` by
+    position. Returns one part's GX result, whose suite metadata the merged result takes."""
+    expectations = definition["expectations"]
     template = None
     for one_pass in passes:
         chosen = [{**expectations[i], "id": ids[i]} for i in one_pass.positions]
@@ -167,7 +199,7 @@ def run_suite_on_query(
         validated = []
         for frame in parts.read_parts(con, sql, columns, one_pass.key, count):
             validated.append(
-                validate_frame({**definition, "expectations": chosen}, frame, id_column, parameters, subject or name)
+                validate_frame({**definition, "expectations": chosen}, frame, id_column, parameters, asset)
             )
             rows = len(frame)
             del frame
@@ -177,8 +209,7 @@ def run_suite_on_query(
             per_part = [found[ids[position]] for found in by_id]
             results[position] = parts.merge_results(per_part, expectations[position], id_column)
         template = template or validated[0]
-    outcome = _outcome(name, _suite_result(template, results), id_column, subject, group, shown_rows)
-    return _with_first_rows_kept(outcome, id_column)
+    return template
 
 
 def _reused_or_validated(
@@ -192,9 +223,75 @@ def _reused_or_validated(
     key = outcome_key(rows, definition=definition, sql=sql, columns=columns, id_column=id_column, **settings)
     if (kept := store.get(key)) is not None:
         return kept
-    outcome = run_suite_on_query(name, con, sql, id_column, **settings)
+    outcome = _by_delivery_group(store, name, con, sql, id_column, definition, available, **settings)
+    outcome = outcome or run_suite_on_query(name, con, sql, id_column, **settings)
     store.put(key, outcome)
     return outcome
+
+
+def _by_delivery_group(
+    store: OutcomeStore,
+    name: str,
+    con: duckdb.DuckDBPyConnection,
+    sql: str,
+    id_column: str,
+    definition: dict,
+    available: list[str],
+    *,
+    delivery_column: str | None = None,
+    part_rows: int = parts.PART_ROWS,
+    **settings: Any,
+) -> SuiteOutcome | None:
+    """A large table that grows by deliveries, validated per group of deliveries (parts.delivery_groups):
+    its row-wise expectations on each group, with the group's outcome kept in `store`, so that a night's
+    new delivery is validated alone; its uniqueness expectations on all rows, in hash parts. None when
+    the table is not one: no delivery column, one group, a group too large, or an expectation that
+    needs all rows at once."""
+    expectations = definition["expectations"]
+    if delivery_column not in available or parts.plan_passes(expectations, id_column) is None:
+        return None
+    row_wise = [i for i, e in enumerate(expectations) if e["type"] in parts.ROW_WISE]
+    ids = _expectation_ids(name, expectations)
+    chosen = [{**expectations[i], "id": ids[i]} for i in row_wise]
+    columns = _needed(available, chosen, id_column)
+    groups = parts.delivery_groups(con, sql, delivery_column, [*columns, delivery_column], part_rows)
+    if len(groups) < 2 or max(g.rows for g in groups) > 2 * part_rows:
+        return None
+    parameters, subject, group = settings.get("parameters"), settings.get("subject", ""), settings.get("group", "")
+    asset, shown_rows = subject or name, settings.get("shown_rows", SHOWN_ROWS)
+    validated = []
+    for deliveries in groups:
+        key = outcome_key(
+            deliveries.fingerprint,
+            definition=definition,
+            positions=row_wise,
+            sql=sql,
+            deliveries=deliveries.deliveries,
+            columns=columns,
+            id_column=id_column,
+            **settings,
+        )
+        if (kept := store.get(key)) is None:
+            frame = parts.read_group(con, sql, columns, delivery_column, deliveries, id_column)
+            result = validate_frame({**definition, "expectations": chosen}, frame, id_column, parameters, asset)
+            rows = len(frame)
+            del frame
+            _collect_if_large(rows)
+            kept = _with_first_rows_kept(_outcome(name, result, id_column, subject, group, shown_rows), id_column)
+            store.put(key, kept)
+        validated.append(kept.validation)
+    results: list = [None] * len(expectations)
+    by_id = [{r.expectation_config.id: r for r in v.results} for v in validated]
+    for position in row_wise:
+        per_group = [found[ids[position]] for found in by_id]
+        results[position] = parts.merge_results(per_group, expectations[position], id_column)
+    uniques = [
+        parts.Pass(parts.uniqueness_key(e), (i,)) for i, e in enumerate(expectations) if e["type"] in parts.UNIQUENESS
+    ]
+    count = max(1, -(-sum(g.rows for g in groups) // part_rows))
+    _validate_in_passes(uniques, count, ids, results, con, sql, definition, available, id_column, parameters, asset)
+    outcome = _outcome(name, _suite_result(validated[0], results), id_column, subject, group, shown_rows)
+    return _with_first_rows_kept(outcome, id_column)
 
 
 def _with_first_rows_kept(outcome: SuiteOutcome, id_column: str) -> SuiteOutcome:
@@ -249,8 +346,8 @@ def validate_frame(definition: dict, frame: pd.DataFrame, id_column: str, parame
     """GX's result of the suite `definition` on `frame`, as data asset `asset` of the ephemeral context."""
     gx = import_great_expectations()
     batch = _batch_definition(asset).get_batch(batch_parameters={"dataframe": frame})
-    suite = gx.ExpectationSuite(
-        name=definition["name"], expectations=definition["expectations"], meta=definition.get("meta", {})
+    suite = gx.ExpectationSuite(  # a copy of the meta: GX adds its version to it, which changed the outcome's key
+        name=definition["name"], expectations=definition["expectations"], meta=copy.deepcopy(definition.get("meta", {}))
     )
     return batch.validate(
         suite,
@@ -304,9 +401,11 @@ def _describe(result, id_column: str, shown_rows: int | None = SHOWN_ROWS) -> st
     if result.exception_info and result.exception_info.get("raised_exception"):
         return f"{config.type} could not run: {result.exception_info.get('exception_message')}"
     rows = result.result.get("unexpected_index_list") or []
+    # a result merged from parts lists the first rows of each part (KEPT_ROWS); its count covers them all
+    offending = max(len(rows), result.result.get("unexpected_count") or 0)
     limit = len(rows) if shown_rows is None else shown_rows
     shown = "; ".join(_row_text(row, id_column) for row in rows[:limit])
-    more = f" (and {len(rows) - limit} more)" if len(rows) > limit else ""
+    more = f" (and {offending - limit} more)" if offending > limit else ""
     if shown:
         return f"{explanation}: {shown}{more}"
     observed = result.result.get("observed_value")

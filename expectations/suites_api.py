@@ -60,7 +60,9 @@ def run_raw_table(
     deliveries = ledger.deliveries_frame(con, table)
     outcomes = [
         _run("raw_table_schema", schema_frame(con, table), "column", table.relation, RAW, store),
-        _run_on_query(con, table.suite, rows_query(table), "delivery_row", table.relation, RAW, ROW_ORDER, store),
+        _run_on_query(
+            con, table.suite, rows_query(table), "delivery_row", table.relation, RAW, ROW_ORDER, store, "_delivery_id"
+        ),
         _run("raw_delivery_ledger", deliveries, "delivery_key", table.relation, RAW, store),
         _run("raw_delivery_bsn", deliveries, "delivery_key", table.relation, RAW, store),
     ]
@@ -72,7 +74,9 @@ def run_raw_table(
 
 def run_harmonised(con: duckdb.DuckDBPyConnection, year: int, store: OutcomeStore | None = None) -> list[SuiteOutcome]:
     def whole(suite: str, sql: str, id_column: str) -> SuiteOutcome:
-        return _run_on_query(con, suite, sql, id_column, f"intermediate.{suite}", HARMONISED, store=store)
+        return _run_on_query(
+            con, suite, sql, id_column, f"intermediate.{suite}", HARMONISED, store=store, delivery_column="delivery_id"
+        )
 
     return [
         whole("int_meldingen", harmonised.MELDINGEN, "melding_id"),
@@ -146,8 +150,19 @@ def _run_on_query(
     group: str,
     order_by=None,
     store: OutcomeStore | None = None,
+    delivery_column: str | None = None,
 ) -> SuiteOutcome:
-    """A suite on a whole table: only its columns are read, in parts when the table is large."""
+    """A suite on a whole table: only its columns are read, in parts when the table is large; with a
+    store, per group of deliveries (`delivery_column`), so that a night validates its new deliveries."""
     return run_suite_on_query(
-        suite, con, sql, id_column, order_by=order_by, parameters=code_sets(), subject=subject, group=group, store=store
+        suite,
+        con,
+        sql,
+        id_column,
+        order_by=order_by,
+        parameters=code_sets(),
+        subject=subject,
+        group=group,
+        store=store,
+        delivery_column=delivery_column,
     )

@@ -4,12 +4,13 @@ kind of expectation fails (a row-wise rule, both uniqueness rules, a `mostly` ru
 whole and once in parts of a few hundred rows."""
 
 import json
+from pathlib import Path
 
 import duckdb
 import pytest
 from dbt_cli import copy_warehouse
 
-from expectations import harmonised, parts, runner
+from expectations import harmonised, parts, reuse, runner
 from expectations.raw_contracts import RAW_TABLES_BY_NAME, ROW_ORDER, rows_query
 from expectations.runner import SHOWN_ROWS, run_suite_on_query
 from expectations.seeds import code_sets
@@ -155,3 +156,71 @@ def test_a_result_keeps_the_first_offending_rows_by_id_and_counts_them_all(tampe
     assert kept["unexpected_index_list"] == kept_in_parts["unexpected_index_list"]
     (message,) = [f for f in whole.failures if "jeugd meldingen are mostly" in f]
     assert f"(and {len(offending) - SHOWN_ROWS} more)" in message
+
+
+@pytest.mark.parametrize(
+    ("suite", "sql", "id_column", "order_by", "delivery_column"),
+    [
+        (POLITIE.suite, rows_query(POLITIE), "delivery_row", ROW_ORDER, "_delivery_id"),
+        ("int_meldingen", harmonised.MELDINGEN, "melding_id", None, "delivery_id"),
+    ],
+    ids=["raw_politie_mutaties", "int_meldingen"],
+)
+def test_a_table_validated_per_group_of_deliveries_reaches_the_verdict_of_the_whole_and_keeps_each_group(
+    tampered, tmp_path, monkeypatch, suite, sql, id_column, order_by, delivery_column
+):
+    """With an outcome store, a large table is validated per group of deliveries and each group's outcome
+    is kept: the verdict, counts and rows named are those of a validation without a store; a table with
+    one changed delivery validates that delivery's group again, and every other group is taken from the store."""
+    # the lists merged from kept groups are trimmed too: to as few rows as a failure message shows
+    monkeypatch.setattr(runner, "KEPT_ROWS", SHOWN_ROWS)
+
+    def run(con, store=None):
+        return run_suite_on_query(
+            suite,
+            con,
+            sql,
+            id_column,
+            order_by=order_by,
+            parameters=code_sets(),
+            part_rows=SMALL_PARTS,
+            store=store,
+            delivery_column=delivery_column,
+        )
+
+    row_wise_frames = []  # the rows of each frame validated with more than one expectation: a group's
+    validate_frame = runner.validate_frame
+
+    def counted(definition, frame, *args):
+        if len(definition["expectations"]) > 1:
+            row_wise_frames.append(len(frame))
+        return validate_frame(definition, frame, *args)
+
+    monkeypatch.setattr(runner, "validate_frame", counted)
+    store = reuse.OutcomeStore(tmp_path / "validations")
+    groups = parts.delivery_groups(tampered, sql, delivery_column, [id_column], SMALL_PARTS)
+    assert len(groups) > 2
+    with_store = run(tampered, store)
+    assert sorted(row_wise_frames) == sorted(g.rows for g in groups)
+    without = run(tampered)
+    assert summary(with_store) == summary(without)
+    assert with_store.failures == without.failures and with_store.failures
+
+    # the last delivery of a middle group changes: that group is validated again, the others are kept
+    middle = groups[len(groups) // 2]
+    (path,) = tampered.execute(
+        "select path from duckdb_databases() where database_name = current_database()"
+    ).fetchone()
+    changed = copy_warehouse(Path(path), tmp_path / "changed")
+    table, column = (
+        ("raw.politie_mutaties", "selectiecode")
+        if suite == POLITIE.suite
+        else ("intermediate.int_meldingen", "leeftijdsklasse")
+    )
+    with duckdb.connect(str(changed)) as con:
+        con.execute(f"update {table} set {column} = 'XY' where {delivery_column} = ?", [middle.deliveries[-1]])
+    with duckdb.connect(str(changed), read_only=True) as con:
+        row_wise_frames.clear()
+        again = run(con, reuse.OutcomeStore(store.folder))
+        assert row_wise_frames == [middle.rows]
+        assert summary(again) == summary(run(con)) != summary(with_store)
