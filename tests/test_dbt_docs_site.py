@@ -6,10 +6,11 @@ from __future__ import annotations
 import json
 import shutil
 
+import duckdb
 import pytest
 from dbt_cli import copy_warehouse
 
-from orchestration.publishing.dbt_docs_site import DocsGenerationError, generate_docs
+from orchestration.publishing.dbt_docs_site import DocsGenerationError, every_model_compiled, generate_docs, site_key
 from sources import duckdb_memory
 
 
@@ -55,3 +56,27 @@ def test_a_failed_generation_says_so(warehouse_copy, target, tmp_path, monkeypat
     with pytest.raises(DocsGenerationError, match="dbt docs generate failed") as failure:
         generate_docs(target)
     assert "no such folder" in str(failure.value)  # the cause, not only that it failed
+
+
+def test_a_manifest_of_some_models_is_compiled_again_so_the_site_shows_every_models_sql(warehouse_copy, target):
+    """A night's build compiles the models it builds only; the site then compiles the project itself."""
+    manifest = json.loads((target / "manifest.json").read_text())
+    models = [node for node in manifest["nodes"].values() if node["resource_type"] == "model"]
+    for node in models[: len(models) // 2]:
+        node["compiled_code"] = None
+    (target / "manifest.json").write_text(json.dumps(manifest))
+    assert not every_model_compiled(target / "manifest.json")
+
+    generate_docs(target)
+
+    assert every_model_compiled(target / "manifest.json")
+
+
+def test_the_site_key_follows_the_project_and_the_warehouses_columns_not_its_rows(warehouse_copy, tmp_path):
+    with duckdb.connect(str(warehouse_copy)) as con:
+        key = site_key(con, "project")
+        assert site_key(con, "another project") != key
+        con.execute("delete from marts.report_cells where tabel = '1'")
+        assert site_key(con, "project") == key
+        con.execute("alter table marts.report_cells add column toelichting varchar")
+        assert site_key(con, "project") != key

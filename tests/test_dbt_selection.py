@@ -16,6 +16,7 @@ import pytest
 from orchestration import dbt_selection
 from orchestration.environment import DBT_PROJECT_DIR
 from orchestration.headless import DayRange
+from orchestration.publishing.dbt_docs_site import every_model_compiled
 
 # the models built in every run; orchestration.assets.transform loads the dbt project when imported,
 # which needs the environment the session's pipeline prepares
@@ -149,6 +150,13 @@ def test_a_nightly_run_builds_only_what_the_new_day_changes_and_equals_a_full_re
     )
     cells = "select tabel, rij, kolom, waarde from marts.report_cells order by all"
     after_nightly = run.query(cells)
+    # the docs site still shows every model's SQL: kept from the first build, as neither the project nor
+    # the warehouse's columns changed (the night's manifest holds the SQL of the models it built only)
+    site = run.paths.reports / "dbt_docs"
+    assert not every_model_compiled(run.paths.dbt_target / "build" / "manifest.json")
+    assert every_model_compiled(site / "manifest.json")
+    (docs,) = nightly.asset_materializations_for_node("published__dbt_docs")
+    assert docs.metadata["unchanged_project_and_catalog"].value is True
 
     full = run.run_job("full_refresh", DayRange(date(2011, 1, 5), date(2011, 1, 5)))
     assert full.success

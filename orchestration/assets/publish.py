@@ -10,9 +10,11 @@ import shutil
 import dagster as dg
 
 from orchestration.assets.transform import build_target
+from orchestration.dbt_selection import project_fingerprint
+from orchestration.environment import DBT_PROJECT_DIR
 from orchestration.publishing import SuppressionSettings, build_annual_report, export_all, publish_copy
 from orchestration.publishing.atomic_files import write_atomically
-from orchestration.publishing.dbt_docs_site import SITE_FILES, generate_docs
+from orchestration.publishing.dbt_docs_site import SITE_FILES, generate_docs, site_key
 from orchestration.resources import Warehouse
 
 MARTS = [
@@ -94,11 +96,39 @@ def jaarverslag(warehouse: Warehouse) -> dg.MaterializeResult:
 def dbt_docs(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
     site = warehouse.paths.reports / "dbt_docs"
     with warehouse.writer(holder=f"run {context.run_id} (dbt docs)"):  # dbt opens the warehouse to read the catalog
-        # in the build's folder: its manifest holds the SQL the build compiled, so dbt need not compile it again
-        build = generate_docs(build_target())
-    for name in SITE_FILES:
-        write_atomically(site / name, lambda temporary, name=name: shutil.copyfile(build / name, temporary))
-    return dg.MaterializeResult(metadata={"index": dg.MetadataValue.path(str(site / "index.html"))})
+        key = None if warehouse.postgres else _site_key(warehouse)
+        kept = key is not None and _site_built_for(site) == key
+        if not kept:
+            # in the build's folder: its manifest holds the SQL the build compiled, so dbt need not compile it again
+            build = generate_docs(build_target())
+    if not kept:
+        for name in SITE_FILES:
+            write_atomically(site / name, lambda temporary, name=name: shutil.copyfile(build / name, temporary))
+        if key is not None:
+            write_atomically(site / SITE_KEY, lambda temporary: temporary.write_text(key, encoding="utf-8"))
+    return dg.MaterializeResult(
+        metadata={"index": dg.MetadataValue.path(str(site / "index.html")), "unchanged_project_and_catalog": kept}
+    )
+
+
+# beside the site: what it was generated for; a night that changes neither the project nor the warehouse's
+# relations and columns keeps the site (dbt docs generate costs about a second, and a night's build
+# compiles only the models it builds)
+SITE_KEY = ".generated_for"
+
+
+def _site_key(warehouse: Warehouse) -> str:
+    with warehouse.connect(read_only=True) as con:
+        return site_key(con, project_fingerprint(DBT_PROJECT_DIR))
+
+
+def _site_built_for(site) -> str | None:
+    if not all((site / name).exists() for name in SITE_FILES):
+        return None
+    try:
+        return (site / SITE_KEY).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None
 
 
 PUBLISH_ASSETS = [published_marts, exports, jaarverslag, dbt_docs]

@@ -10,8 +10,11 @@ run one at a time, and nothing else in the pipeline invokes dbt in process.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 from pathlib import Path
+
+import duckdb
 
 from orchestration.environment import DBT_PROJECT_DIR
 
@@ -23,11 +26,12 @@ class DocsGenerationError(RuntimeError):
 
 
 def generate_docs(target: Path) -> Path:
-    """`dbt docs generate` into `target`, returns it. A target holding a build's manifest (with the SQL
-    it compiled) is reused as it is; a data folder that was never built is compiled here."""
+    """`dbt docs generate` into `target`, returns it. A target holding a build's manifest with the SQL of
+    every model is reused as it is; otherwise (a data folder never built, a night that built some models
+    only) dbt compiles the project here, so that the site shows every model's SQL."""
     from dbt.cli.main import dbtRunner
 
-    reuse = ["--no-compile"] if (target / "manifest.json").exists() else []
+    reuse = ["--no-compile"] if every_model_compiled(target / "manifest.json") else []
     project = str(DBT_PROJECT_DIR)
     places = ["--project-dir", project, "--profiles-dir", project, "--target-path", str(target)]
     try:
@@ -40,6 +44,23 @@ def generate_docs(target: Path) -> Path:
     if missing:
         raise DocsGenerationError(f"dbt docs generate left out {', '.join(missing)} in {target}")
     return target
+
+
+def every_model_compiled(manifest: Path) -> bool:
+    """The manifest holds the compiled SQL of every model (a build of some models holds theirs only)."""
+    if not manifest.exists():
+        return False
+    nodes = json.loads(manifest.read_text(encoding="utf-8"))["nodes"].values()
+    return all(node.get("compiled_code") for node in nodes if node["resource_type"] == "model")
+
+
+def site_key(con: duckdb.DuckDBPyConnection, project_fingerprint: str) -> str:
+    """What the site shows: the dbt project (its files, settings and versions) and the warehouse's
+    relations and columns (the catalog). Rows do not enter: the site holds no data."""
+    columns = con.execute(
+        "select table_schema, table_name, column_name, data_type from information_schema.columns order by all"
+    ).fetchall()
+    return hashlib.sha256(json.dumps([project_fingerprint, columns], default=str).encode()).hexdigest()
 
 
 def _cause(exception: BaseException | None, target: Path) -> str:
