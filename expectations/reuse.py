@@ -57,10 +57,16 @@ def outcome_key(rows: str, **settings: Any) -> str:
 @functools.cache
 def _code_and_versions() -> bytes:
     """The code that validates and the versions of what reads and judges the rows: read once per process."""
+    return code_digest(("great_expectations", "pandas", "duckdb"), CODE)
+
+
+def code_digest(packages: tuple[str, ...], paths: list[Path]) -> bytes:
+    """A digest of the installed versions of `packages` and of the files `paths`: what a kept result
+    depends on beside its rows."""
     digest = hashlib.sha256()
-    for package in ("great_expectations", "pandas", "duckdb"):
+    for package in packages:
         digest.update(f"{package}={version(package)}".encode())
-    for path in CODE:
+    for path in paths:
         digest.update(path.read_bytes())
     return digest.digest()
 

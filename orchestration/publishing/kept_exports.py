@@ -20,12 +20,11 @@ import functools
 import hashlib
 import json
 from dataclasses import dataclass, field
-from importlib.metadata import version
 from pathlib import Path
 
 import duckdb
 
-from expectations.reuse import row_fingerprint
+from expectations.reuse import code_digest, row_fingerprint
 from orchestration.publishing.atomic_files import write_atomically
 from orchestration.publishing.export_tables import ExportTable
 from orchestration.publishing.marts import MARTS_SCHEMA, REPORT_MARTS
@@ -57,10 +56,7 @@ def file_key(rows: str, table: ExportTable, kind: object) -> str:
 
 @functools.cache
 def _code_and_version() -> bytes:
-    digest = hashlib.sha256(f"duckdb={version('duckdb')}".encode())
-    for path in CODE:
-        digest.update(path.read_bytes())
-    return digest.digest()
+    return code_digest(("duckdb",), CODE)
 
 
 @dataclass
