@@ -101,7 +101,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from orchestration.definitions import defs
     from orchestration.headless import DayRange, delivered_days, run_job
     from orchestration.locking import WarehouseBusyError
-    from orchestration.summary import CheckResult, render_summary
+    from orchestration.summary import CheckResult, render_summary, what_ran
 
     default = delivered_days(paths)
     days = DayRange(args.first or default.first, args.last or args.first or default.last)
@@ -114,7 +114,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         CheckResult(e.asset_key.to_user_string(), e.check_name, e.passed, e.description, e.severity.value)
         for e in result.get_asset_check_evaluations()
     ]
-    print(render_summary(paths, result.run_id, result.success, checks, log_file, days))
+    print(render_summary(paths, result.run_id, result.success, checks, log_file, days, what_ran(result)))
     blocking_failures = [c for c in checks if not c.passed and c.severity == "ERROR"]
     return 0 if result.success and not blocking_failures else 1
 

@@ -39,6 +39,9 @@ BUILT_TYPES = {"model", "seed", "test"}
 PLUGINS = (Path(__file__).with_name("salt_plugin.py"),)
 
 
+PLAN_METADATA = "dbt_build"  # on report_cells' materialization (built every run): what the build built, and why
+
+
 @dataclass(frozen=True)
 class BuildPlan:
     """The nodes a build leaves out (dbt node names, for `--exclude`) and why."""

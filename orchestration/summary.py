@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import dagster as dg
 import duckdb
 import pandas as pd
 
+from orchestration.dbt_selection import PLAN_METADATA
 from orchestration.postgres.settings import built_warehouse_file, configured_warehouse
 from sources import duckdb_memory
 from sources.paths import DataPaths
@@ -19,6 +21,19 @@ class CheckResult:
     passed: bool
     description: str | None
     severity: str = "ERROR"  # WARN checks (freshness) inform, ERROR checks block
+
+
+def what_ran(result: dg.ExecuteInProcessResult) -> list[str]:
+    """What the run built and validated again, and why: a night builds the models its new rows change
+    and keeps the audit's outcomes on unchanged rows, so its checks are fewer than a full load's."""
+    lines = []
+    for event in result.asset_materializations_for_node("veiligheidshuis_dbt"):
+        if PLAN_METADATA in event.metadata:
+            lines.append(event.metadata[PLAN_METADATA].value)
+    for event in result.asset_materializations_for_node("audit_reconciliation"):
+        suites, kept = event.metadata["suites"].value, event.metadata["suites_on_unchanged_rows"].value
+        lines.append(f"GX validated {suites - kept} of {suites} suites; {kept} kept their outcome on unchanged rows")
+    return lines
 
 
 def ledger_per_source(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
@@ -50,7 +65,9 @@ def _fmt(value) -> str:
     return str(value)
 
 
-def render_summary(paths: DataPaths, run_id: str, success: bool, checks: list[CheckResult], log_file, days=None) -> str:
+def render_summary(
+    paths: DataPaths, run_id: str, success: bool, checks: list[CheckResult], log_file, days=None, ran=()
+) -> str:
     failed = [c for c in checks if not c.passed and c.severity == "ERROR"]
     warned = [c for c in checks if not c.passed and c.severity != "ERROR"]
     parts = [f"Run {run_id}: {'SUCCESS' if success else 'FAILED'}" + (f" (delivery days {days})" if days else ""), ""]
@@ -62,6 +79,7 @@ def render_summary(paths: DataPaths, run_id: str, success: bool, checks: list[Ch
         parts += [f"Checks: {passed} passed, {len(failed)} failed, {len(warned)} warnings"]
         parts += [f"  FAILED {c.asset} :: {c.name}: {c.description or ''}" for c in failed]
         parts += [f"  WARN   {c.asset} :: {c.name}: {c.description or ''}" for c in warned]
+        parts += [f"  {line}" for line in ran]  # `ran`: what_ran(result)
         parts.append("")
     postgres, built = configured_warehouse(), built_warehouse_file(paths)
     tabel = None

@@ -7,6 +7,7 @@ its project and warehouse; and a nightly run of a small world is checked against
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from datetime import date
 
@@ -17,6 +18,7 @@ from orchestration import dbt_selection
 from orchestration.environment import DBT_PROJECT_DIR
 from orchestration.headless import DayRange
 from orchestration.publishing.dbt_docs_site import every_model_compiled
+from orchestration.summary import what_ran
 
 # the models built in every run; orchestration.assets.transform loads the dbt project when imported,
 # which needs the environment the session's pipeline prepares
@@ -157,10 +159,16 @@ def test_a_nightly_run_builds_only_what_the_new_day_changes_and_equals_a_full_re
     assert every_model_compiled(site / "manifest.json")
     (docs,) = nightly.asset_materializations_for_node("published__dbt_docs")
     assert docs.metadata["unchanged_project_and_catalog"].value is True
+    # `vhpipe run` says why a night ran fewer checks than a full load
+    built, validated = what_ran(nightly)
+    assert built.startswith(f"dbt builds {len(rebuilt)} of ") and "politie_mutaties" in built
+    kept = re.fullmatch(r"GX validated (\d+) of (\d+) suites; (\d+) kept their outcome on unchanged rows", validated)
+    assert kept and int(kept[1]) + int(kept[3]) == int(kept[2]) and int(kept[3]) > int(kept[1]) > 0
 
     full = run.run_job("full_refresh", DayRange(date(2011, 1, 5), date(2011, 1, 5)))
     assert full.success
     # the full_refresh job builds every model again (its run tag asks dbt for --full-refresh)
     everything = {e.asset_key.path[-1] for e in full.asset_materializations_for_node("veiligheidshuis_dbt")}
     assert rebuilt < everything and {"stg_vh__meldingen", "fct_meldingen", "int_trajecten"} <= everything
+    assert what_ran(full)[0] == "dbt builds every model (the full_refresh job)"
     assert run.query(cells).equals(after_nightly)

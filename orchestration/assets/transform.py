@@ -108,6 +108,7 @@ def build_target() -> Path:
 
 # the models the run's other assets read (audit, publication): built in every run, so that their steps run
 READ_BY_THE_RUN = ("report_cells", "bijlage_3_in_een_oogopslag", "report_cell_members")
+REPORT_CELLS = dg.AssetKey(["marts", "report_cells"])
 
 
 def plan_build(full_refresh: bool, warehouse: Warehouse) -> tuple[dbt_selection.BuildPlan, dict | None]:
@@ -137,7 +138,12 @@ def veiligheidshuis_dbt(
         plan, record = plan_build(full_refresh, warehouse)
         context.log.info(plan.describe())
         args = [*build_args(full_refresh), *plan.exclude_args()]
-        yield from dbt.cli(args, context=context, target_path=build_target()).stream()
+        for streamed in dbt.cli(args, context=context, target_path=build_target()).stream():
+            if isinstance(streamed, dg.Output) and context.asset_key_for_output(streamed.output_name) == REPORT_CELLS:
+                # the plan travels with the one model every build builds: `vhpipe run` says why it built what
+                yield streamed.with_metadata({**streamed.metadata, dbt_selection.PLAN_METADATA: plan.describe()})
+            else:
+                yield streamed
         if record is not None:  # reached only when the build succeeded (a failed one raises)
             dbt_selection.write_record(build_target(), record["project"], record["sources"])
 
