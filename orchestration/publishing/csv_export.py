@@ -50,7 +50,11 @@ def write_csv(table: ExportTable, out_dir: Path, flavour: CsvFlavour, con: duckd
             for chunk in _chunks_as_text(table, flavour.decimal, con):
                 writer.writerows(chunk)
 
-    return write_atomically(out_dir / flavour.folder / f"{table.name}.csv", write)
+    return write_atomically(csv_path(out_dir, table.name, flavour), write)
+
+
+def csv_path(out_dir: Path, name: str, flavour: CsvFlavour) -> Path:
+    return out_dir / flavour.folder / f"{name}.csv"
 
 
 def _select_as_text(table: ExportTable, decimal: str) -> str | None:

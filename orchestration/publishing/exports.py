@@ -12,12 +12,12 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration.publishing.csv_export import FLAVOURS, write_csv
+from orchestration.publishing.csv_export import FLAVOURS, csv_path, write_csv
 from orchestration.publishing.export_tables import RECORD_LEVEL_PREFIX, ExportTable, export_tables
 from orchestration.publishing.kept_exports import KeptExports, file_key, rows_fingerprint
 from orchestration.publishing.marts import infer_report_year, published_marts
 from orchestration.publishing.parquet_export import FOLDER as PARQUET_FOLDER
-from orchestration.publishing.parquet_export import write_parquet
+from orchestration.publishing.parquet_export import parquet_path, write_parquet
 from orchestration.publishing.report_tables import load_report_tables
 from orchestration.publishing.suppression import SuppressionSettings, mode_description, mode_name
 from orchestration.publishing.xlsx_export import write_workbook
@@ -62,11 +62,11 @@ def export_all(
             for table in tables
             for file in (
                 *(
-                    ExportFile(f"{f.folder}/{table.name}.csv", table, f, partial(write_csv, table, out_dir, f, con))
+                    ExportFile(csv_path(out_dir, table.name, f), table, f, partial(write_csv, table, out_dir, f, con))
                     for f in FLAVOURS
                 ),
                 ExportFile(
-                    f"{PARQUET_FOLDER}/{table.name}.parquet",
+                    parquet_path(out_dir, table.name),
                     table,
                     metadata,
                     partial(write_parquet, table, out_dir, metadata, con),
@@ -93,10 +93,15 @@ def export_all(
 
 @dataclass(frozen=True)
 class ExportFile:
-    relative: str  # path in the export's folder
+    path: Path  # where the writer puts it
     table: ExportTable
     kind: object  # the CSV flavour, or the Parquet metadata
     write: Callable[[], Path]
+
+    @property
+    def relative(self) -> str:
+        """The path in the export's folder (csv/…, parquet/…)."""
+        return f"{self.path.parent.name}/{self.path.name}"
 
 
 def _file_keys(con: duckdb.DuckDBPyConnection, files: list[ExportFile]) -> dict[str, str]:

@@ -30,7 +30,11 @@ def write_parquet(table: ExportTable, out_dir: Path, metadata: dict[str, str], c
             own.register("export_rows", pd.DataFrame(table.rows, columns=table.columns, dtype=object))
             own.execute(f"copy (select {select} from export_rows) to '{_quoted(path)}' {options}")
 
-    return write_atomically(out_dir / FOLDER / f"{table.name}.parquet", write)
+    return write_atomically(parquet_path(out_dir, table.name), write)
+
+
+def parquet_path(out_dir: Path, name: str) -> Path:
+    return out_dir / FOLDER / f"{name}.parquet"
 
 
 def _literal(value: str) -> str:
