@@ -19,6 +19,7 @@ import dagster as dg
 import duckdb
 import pandas as pd
 import pytest
+from dbt_cli import copy_warehouse
 
 from orchestration.environment import prepare_environment, select_warehouse
 from orchestration.headless import DayRange, delivered_days
@@ -81,6 +82,15 @@ def stage_pipeline(
     paths = prepare_environment(DataPaths(root), report_year=year, warehouse_url="")
     simulation = simulate(paths, year=year, scale=scale, seed=seed, days=days, defects=defects)
     return PipelineRun(paths, simulation, build_defs(paths), result=None)
+
+
+@pytest.fixture
+def warehouse_copy(pipeline, tmp_path, monkeypatch):
+    """A copy of the session's built warehouse that dbt is pointed at, in the session world's report year."""
+    warehouse = copy_warehouse(pipeline.paths.warehouse, tmp_path / "warehouse")
+    monkeypatch.setenv("VH_WAREHOUSE_PATH", str(warehouse))
+    monkeypatch.setenv("VH_REPORT_YEAR", str(pipeline.simulation.year))
+    return warehouse
 
 
 @pytest.fixture(scope="session")

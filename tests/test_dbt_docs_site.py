@@ -8,19 +8,9 @@ import shutil
 
 import duckdb
 import pytest
-from dbt_cli import copy_warehouse
 
 from orchestration.publishing.dbt_docs_site import DocsGenerationError, every_model_compiled, generate_docs, site_key
 from sources import duckdb_memory
-
-
-@pytest.fixture
-def warehouse_copy(pipeline, tmp_path, monkeypatch):
-    """A copy of the built warehouse that dbt is pointed at, in the session world's report year."""
-    warehouse = copy_warehouse(pipeline.paths.warehouse, tmp_path / "warehouse")
-    monkeypatch.setenv("VH_WAREHOUSE_PATH", str(warehouse))
-    monkeypatch.setenv("VH_REPORT_YEAR", str(pipeline.simulation.year))
-    return warehouse
 
 
 @pytest.fixture

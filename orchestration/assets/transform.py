@@ -1,39 +1,21 @@
 """The dbt project as Dagster assets: one asset per model and seed, dbt tests as asset checks."""
 
 import json
-from collections.abc import Mapping, Sequence
-from functools import cached_property
-from importlib.metadata import version
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, DbtProject, dbt_assets
-from packaging.version import Version
 
 from orchestration import dbt_selection
+from orchestration.dbt_in_process import DbtCli
 from orchestration.dbt_manifest import dbt_executable, manifest_is_stale
 from orchestration.environment import DBT_PROJECT_DIR
 from orchestration.resources import Warehouse
 from sources.paths import data_paths
 
 LAYER_OWNERS = {"staging": "team:data-engineering", "marts": "team:analytics", "reference": "team:data-engineering"}
-
-
-class DbtCli(DbtCliResource):
-    """dagster-dbt's resource without two start-up costs we have no use for (about 3 s per dbt command).
-
-    It asks `dbt --version` in a subprocess, while the dbt it runs is the dbt-core package of this
-    environment (`dbt_executable`); and it opens a dbt adapter in this process, which serves only
-    row counts and column metadata, which we do not fetch.
-    """
-
-    @cached_property
-    def _cli_version(self) -> Version:
-        return Version(version("dbt-core"))
-
-    def _initialize_dbt_core_adapter(self, args: Sequence[str]) -> None:
-        return None
 
 
 def dbt_project() -> DbtProject:

@@ -4,18 +4,18 @@
 before it reads a table, a tenth of a small night's run. The run's process has dbt imported
 already (dagster-dbt), so dbt's programmatic entry point (`dbtRunner`) writes the same site in
 well under that. dbt does not support two invocations at once in one process; a run's steps
-run one at a time, and nothing else in the pipeline invokes dbt in process.
+run one at a time, so the build (orchestration/dbt_in_process.py) and this one never overlap.
 """
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 from pathlib import Path
 
 import duckdb
 
+from orchestration.dbt_in_process import close_duckdb_database
 from orchestration.environment import DBT_PROJECT_DIR
 
 SITE_FILES = ("index.html", "manifest.json", "catalog.json")  # what dbt's docs site reads
@@ -37,7 +37,7 @@ def generate_docs(target: Path) -> Path:
     try:
         result = dbtRunner().invoke(["docs", "generate", *reuse, "--quiet", *places])
     finally:
-        _close_duckdb_database()
+        close_duckdb_database()
     if not result.success:
         raise DocsGenerationError(f"dbt docs generate failed: {_cause(result.exception, target)}")
     missing = [name for name in SITE_FILES if not (target / name).exists()]
@@ -70,14 +70,3 @@ def _cause(exception: BaseException | None, target: Path) -> str:
     catalog = target / "catalog.json"
     errors = json.loads(catalog.read_text()).get("errors") if catalog.exists() else None
     return "; ".join(errors) if errors else "see dbt.log in the data folder's dbt/logs"
-
-
-def _close_duckdb_database() -> None:
-    """dbt-duckdb keeps the warehouse open in the process after dbt returns (its environment is
-    class-wide); close it, or the pipeline's next connection to the file fails on its other
-    configuration ("different configuration than existing connections")."""
-    from dbt.adapters.duckdb.connections import DuckDBConnectionManager
-
-    with contextlib.suppress(Exception):  # no environment: dbt never opened DuckDB (a PostgreSQL target)
-        DuckDBConnectionManager.env().close()
-    DuckDBConnectionManager.close_all_connections()
