@@ -254,8 +254,9 @@ def _by_delivery_group(
     ids = _expectation_ids(name, expectations)
     chosen = [{**expectations[i], "id": ids[i]} for i in row_wise]
     columns = _needed(available, chosen, id_column)
-    groups = parts.delivery_groups(con, sql, delivery_column, [*columns, delivery_column], part_rows)
-    if len(groups) < 2 or max(g.rows for g in groups) > 2 * part_rows:
+    group_rows = min(parts.GROUP_ROWS, part_rows)
+    groups = parts.delivery_groups(con, sql, delivery_column, [*columns, delivery_column], group_rows)
+    if len(groups) < 2 or max(g.rows for g in groups) > 2 * part_rows:  # a frame in memory: at most two parts
         return None
     parameters, subject, group = settings.get("parameters"), settings.get("subject", ""), settings.get("group", "")
     asset, shown_rows = subject or name, settings.get("shown_rows", SHOWN_ROWS)

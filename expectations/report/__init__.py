@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -33,11 +34,14 @@ def build_reports(
     *,
     year: int = CALIBRATION_YEAR,
     run_name: str | None = None,
+    member_links: Future[dict] | None = None,
 ) -> ReportPaths:
     """Build the Data Docs of `check_results` and reconciliation.html in `reports_dir`.
 
     `check_results` are the outcomes of `suites_api.run_all` (or any subset); when None the suites
     are run here. The warehouse is only read. Needs the npm packages of report/web_assets installed.
+    `member_links` are the member pages' links when they are being written already
+    (`member_pages.written_alongside`); else they are written here.
     """
     if check_results is None:
         from expectations.suites_api import run_all
@@ -52,14 +56,14 @@ def build_reports(
     page = reports / RECONCILIATION_PAGE
     with duckdb_memory.connect(warehouse_path, read_only=True) as con:
         data = gather(con, year)
-        member_links = write_member_pages(con, reports)
+        links = member_links.result() if member_links is not None else write_member_pages(con, reports)
     html = render(
         data,
         check_results,
         data_docs_index=_relative(index, page),
         validation_pages=_validation_pages(index.parent, page),
         generated_at=generated_at,
-        member_links=member_links,
+        member_links=links,
     )
     page.write_text(html, encoding="utf-8")
     return ReportPaths(data_docs_index=index, reconciliation=page)

@@ -11,10 +11,14 @@ from __future__ import annotations
 import hashlib
 from collections import defaultdict
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from html import escape
 from pathlib import Path
 
 import duckdb
+
+from sources import duckdb_memory
 
 MEMBERS_FOLDER = "leden"
 SHOWN_MEMBERS = 1000  # a page an auditor can read; the largest cell of a district's year has 3362
@@ -59,6 +63,20 @@ def write_member_pages(con: duckdb.DuckDBPyConnection, reports: Path, shown: int
         (folder / name).write_text(page, encoding="utf-8")
         links[cell] = f"{MEMBERS_FOLDER}/{name}"
     return links
+
+
+@contextmanager
+def written_alongside(warehouse_path: str | Path, reports: Path) -> Iterator[Future[dict[Cell, str]]]:
+    """The member pages written by a thread while the caller goes on (the audit validates meanwhile);
+    the future holds `write_member_pages`' links. Their time is DuckDB's queries, which release
+    Python's lock: they take the second core while GX validates in Python."""
+
+    def write() -> dict[Cell, str]:
+        with duckdb_memory.connect(warehouse_path, read_only=True) as con:
+            return write_member_pages(con, reports)
+
+    with ThreadPoolExecutor(1, thread_name_prefix="member-pages") as pool:
+        yield pool.submit(write)
 
 
 REPORT_CELLS = "select tabel, rij, kolom, waarde from marts.report_cells"

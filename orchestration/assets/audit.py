@@ -10,7 +10,7 @@ import os
 import dagster as dg
 
 from expectations import publication, suites_api
-from expectations.report import build_reports
+from expectations.report import build_reports, member_pages
 from expectations.reuse import OutcomeStore
 from orchestration.postgres.copy import to_postgres
 from orchestration.postgres.snapshot import take_snapshot
@@ -61,9 +61,14 @@ def audit_reconciliation(context: dg.AssetExecutionContext, warehouse: Warehouse
     else:
         with warehouse.connect(holder=f"run {context.run_id} (audit)") as con:
             discrepancies = publication.write_discrepancies(con, year)
-    with warehouse.writer(holder=f"run {context.run_id} (audit)"):  # read while nobody writes
+    with (
+        warehouse.writer(holder=f"run {context.run_id} (audit)"),  # read while nobody writes
+        member_pages.written_alongside(warehouse.read_path, paths.reports) as member_links,
+    ):
         outcomes = suites_api.run_all(warehouse.read_path, year, OutcomeStore(paths.validations))
-        reports = build_reports(warehouse.read_path, paths.reports, outcomes, year=year, run_name=context.run_id)
+        reports = build_reports(
+            warehouse.read_path, paths.reports, outcomes, year=year, run_name=context.run_id, member_links=member_links
+        )
     yield dg.MaterializeResult(
         asset_key=AUDIT,
         metadata={

@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 import numpy as np
-from scipy.optimize import Bounds, LinearConstraint, milp
 
 from orchestration.publishing.table_structure import Cell, Line
 
@@ -81,6 +80,9 @@ class _ReaderModel:
     """What a reader knows, as an integer program over the hidden cells."""
 
     def __init__(self, cells: dict[Cell, int], lines: list[Line], suppressed: set[Cell], threshold: int) -> None:
+        # scipy's import (~0.3 s) only when a table hides cells: a run publishing every cell never needs it
+        from scipy.optimize import Bounds, LinearConstraint
+
         hidden = sorted(suppressed)
         self.index = {cell: i for i, cell in enumerate(hidden)}
         secondary = [cell for cell in hidden if not 0 < cells[cell] < threshold]
@@ -125,6 +127,8 @@ class _ReaderModel:
     def _extreme(self, cell: Cell, sign: int) -> int:
         objective = np.zeros(self.n_vars)
         objective[self.index[cell]] = sign
+        from scipy.optimize import milp
+
         result = milp(objective, **self.options)
         if result.status != 0:  # the true table is a solution, so this is a bug, not a safe table
             raise RuntimeError(f"disclosure audit found no solution ({result.message})")
