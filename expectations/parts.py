@@ -29,8 +29,10 @@ import pandas as pd
 
 PART_ROWS = 250_000  # rows per part: a part of a raw table costs GX a few hundred MB
 # rows per group of deliveries (delivery_groups): a night validates the last group again, so smaller
-# groups validate fewer rows anew; each group costs GX's set-up once (about 0.1 s)
+# groups validate fewer rows anew; each group costs GX's set-up once and a scan of the table to read it,
+# so a table has at most MAX_GROUPS groups (a national decade's police table: 11 of 400,000 rows)
 GROUP_ROWS = 100_000
+MAX_GROUPS = 16
 PARTIAL_COUNT = 20  # GX's length of the partial_unexpected_* lists
 CHUNK_VECTORS = 32  # DuckDB hands over a sorted result in chunks of this many vectors of 2,048 rows
 PART_COLUMN = "_vhpipe_part"
@@ -89,22 +91,33 @@ def delivery_groups(
     con: duckdb.DuckDBPyConnection, sql: str, delivery_column: str, columns: list[str], group_rows: int = GROUP_ROWS
 ) -> list[DeliveryGroup]:
     """The deliveries of the query's rows in groups: each group takes deliveries in the order of their ids
-    until it holds `group_rows` rows. A delivery added after the others changes only the last group, so
-    the outcome of every other group can be kept (runner.py). One scan: counts and row hashes per delivery."""
+    until it holds `group_size(rows, group_rows)` rows. A delivery added after the others changes only the
+    last group, so the outcome of every other group can be kept (runner.py). One scan: counts and row
+    hashes per delivery."""
     delivery = delivery_expression(delivery_column)
     hashed = ", ".join(f'"{c}"' for c in columns)
     per_delivery = con.execute(
         f"select {delivery}, count(*), sum(hash({hashed})) from ({sql}) group by 1 order by 1"
     ).fetchall()
+    size = group_size(sum(rows for _, rows, _ in per_delivery), group_rows)
     groups, current = [], []
     for row in per_delivery:
         current.append(row)
-        if sum(rows for _, rows, _ in current) >= group_rows:
+        if sum(rows for _, rows, _ in current) >= size:
             groups.append(_group(current))
             current = []
     if current:
         groups.append(_group(current))
     return groups
+
+
+def group_size(total_rows: int, smallest: int = GROUP_ROWS) -> int:
+    """`smallest`, doubled until `total_rows` make at most MAX_GROUPS groups. It changes only when the
+    table doubles, so a night's groups are those of the night before, the last one grown."""
+    size = smallest
+    while total_rows > size * MAX_GROUPS:
+        size *= 2
+    return size
 
 
 def _group(per_delivery: list[tuple]) -> DeliveryGroup:

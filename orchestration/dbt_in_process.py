@@ -1,7 +1,7 @@
 """The dbt resource of the Dagster assets: dagster-dbt's, with dbt run in this process.
 
 dagster-dbt runs each dbt command in a subprocess and reads dbt's structured log (JSON lines) from
-its stdout. A subprocess costs about 1.7 s a command: a second Python starts, imports dbt and the
+its stdout. A subprocess costs about 1.6 s a command: a second Python starts, imports dbt and the
 adapter (imported here already, by dagster-dbt) and tears them down again. Here dbt's programmatic
 entry point (`dbtRunner`) runs the same command in a thread of this process, and `InProcessDbt`
 has the face of the subprocess that dagster-dbt reads: `stdout` yields the lines dbt would have

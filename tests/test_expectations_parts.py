@@ -224,3 +224,20 @@ def test_a_table_validated_per_group_of_deliveries_reaches_the_verdict_of_the_wh
         again = run(con, reuse.OutcomeStore(store.folder))
         assert row_wise_frames == [middle.rows]
         assert summary(again) == summary(run(con)) != summary(with_store)
+
+
+def test_a_table_has_at_most_max_groups_and_a_new_last_delivery_changes_only_the_last_group():
+    """Each group is read with a scan of the table: a table of millions of rows gets larger groups, not more,
+    and their size changes only when the table doubles, so a night's new delivery leaves the others kept."""
+    con = duckdb.connect()
+    # 500 deliveries of 10 rows, named in the order they came
+    con.execute("create table landed as select printf('d%05d', i // 10) as delivery, i from range(5000) t(i)")
+    sql = "select * from landed"
+
+    groups = parts.delivery_groups(con, sql, "delivery", ["delivery", "i"], 100)
+
+    assert len(groups) <= parts.MAX_GROUPS
+    assert parts.group_size(5000, 100) == 400 and {g.rows for g in groups[:-1]} == {400}
+    con.execute("insert into landed select 'd99999', 5000 + i from range(10) t(i)")
+    again = parts.delivery_groups(con, sql, "delivery", ["delivery", "i"], 100)
+    assert again[:-1] == groups[:-1] and again[-1] != groups[-1]
