@@ -1,6 +1,7 @@
 """`vhpipe bench`: both baselines compute exactly the pipeline's report cells, and the command's
 table shows every stage and every ratio."""
 
+import os
 import re
 from collections import Counter
 
@@ -9,9 +10,9 @@ import pytest
 
 from orchestration.bench.floor import floor_cells
 from orchestration.bench.pandas_peer import peer_cells
-from orchestration.bench.report import RUN_TOTAL, STAGES, WHOLE_TOTAL
-from orchestration.bench.runner import compare_cells, simulated_folder
-from orchestration.bench.worker import hold_back_last_day, put_back
+from orchestration.bench.report import RUN_TOTAL, STAGES, WHOLE_TOTAL, incremental_report
+from orchestration.bench.runner import IncrementalResult, compare_cells, simulated_folder
+from orchestration.bench.worker import copy_data_folder, hold_back_last_day, put_back
 from orchestration.cli import main
 from sources.paths import DataPaths
 
@@ -64,6 +65,63 @@ def test_the_incremental_measurement_holds_back_the_drops_of_31_december(tmp_pat
     assert sorted(p.name for p in landing.iterdir()) == [names[0], names[3]]
     put_back(paths, held)
     assert sorted(p.name for p in landing.iterdir()) == sorted(names)
+
+
+def tree(folder) -> dict:
+    """Every file under `folder` with its bytes and modification time."""
+    return {
+        str(path.relative_to(folder)): (path.read_bytes(), path.stat().st_mtime_ns)
+        for path in sorted(folder.rglob("*"))
+        if path.is_file()
+    }
+
+
+def test_each_night_starts_from_the_data_folder_the_first_night_found(tmp_path):
+    before, folder = tmp_path / "before-night", tmp_path / "data"
+    for relative, text in [
+        ("warehouse.duckdb", "loaded year"),
+        ("dbt/target/manifest.json", "{}"),
+        ("landing/x.csv", "a"),
+    ]:
+        (before / relative).parent.mkdir(parents=True, exist_ok=True)
+        (before / relative).write_text(text)
+    os.utime(before / "dbt/target/manifest.json", (1_000_000, 1_000_000))  # dbt judges its manifest by its time
+    (before / "bench-old.log").write_text("the bench's own file: not part of the data folder")
+    (folder / "dbt").mkdir(parents=True)
+    (folder / "warehouse.duckdb").write_text("after the first night")
+    (folder / "dbt" / "night-only.json").write_text("written by the first night")
+    (folder / "bench-incremental.log").write_text("the worker's open log")
+
+    copy_data_folder(before, folder)
+
+    copied = tree(folder)
+    assert copied.pop("bench-incremental.log")[0] == b"the worker's open log"
+    expected = tree(before)
+    del expected["bench-old.log"]
+    assert copied == expected
+
+
+def test_the_nightly_figure_is_the_median_night_and_every_failed_night_is_told():
+    def night(wall: float, ok: bool = True) -> dict:
+        stages = {stage: 1.0 for stage in STAGES if stage != "simulate"}
+        checks = {"passed": 1, "evaluated": 1, "failed": []}
+        return {"wall": wall, "seconds": stages, "connectors": [], "ok": ok, "checks": checks, "output_tail": "boom"}
+
+    measured = {
+        "initial": night(60.0),
+        "nightly": night(24.0),
+        "nightly_walls": [26.0, 22.0, 24.0],
+        "failed_nights": [],
+        "day": "2010-12-31",
+        "held_back_files": ["BVH_VH_mutaties_20101231.csv"],
+        "same_cells_as_truth": True,
+    }
+    result = IncrementalResult(100, measured)
+    assert result.nightly_seconds() == 24.0
+    assert result.failures() == []
+    assert "3 nights from the same loaded year (26.00, 22.00, 24.00 s)" in incremental_report(result, None)
+    failed = IncrementalResult(100, {**measured, "failed_nights": [(2, "boom")]})
+    assert failed.failures() == ["incremental: night 2 of the nightly vhpipe run failed:\nboom"]
 
 
 def test_the_work_dir_is_created_when_it_is_not_there(tmp_path):
