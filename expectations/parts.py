@@ -28,14 +28,16 @@ import numpy as np
 import pandas as pd
 
 PART_ROWS = 250_000  # rows per part: a part of a raw table costs GX a few hundred MB
-# rows per group of deliveries (delivery_groups): a night validates the last group again, so smaller
-# groups validate fewer rows anew; each group costs GX's set-up once and a scan of the table to read it,
-# so a table has at most MAX_GROUPS groups (a national decade's police table: 11 of 400,000 rows)
+# rows per group of deliveries (delivery_groups). Each group costs GX's set-up once, so a table has at
+# most MAX_GROUPS full groups (a national decade's police table: 11 of 400,000 rows), and the deliveries
+# after the last full group make up to TAIL_LEVELS + 1 smaller ones, so that a night validates few rows anew
 GROUP_ROWS = 100_000
 MAX_GROUPS = 16
+TAIL_LEVELS = 3
 PARTIAL_COUNT = 20  # GX's length of the partial_unexpected_* lists
 CHUNK_VECTORS = 32  # DuckDB hands over a sorted result in chunks of this many vectors of 2,048 rows
 PART_COLUMN = "_vhpipe_part"
+DELIVERY_KEY = "_vhpipe_delivery"
 UNIQUENESS = {"expect_column_values_to_be_unique", "expect_compound_columns_to_be_unique"}
 ROW_WISE = {
     "expect_column_values_to_not_be_null",
@@ -76,7 +78,8 @@ def uniqueness_key(expectation: dict) -> tuple[str, ...]:
 
 @dataclass(frozen=True)
 class DeliveryGroup:
-    """Deliveries next to each other in the order of their ids, of about `GROUP_ROWS` rows together."""
+    """Deliveries next to each other in the order they were loaded, of about `GROUP_ROWS` rows together
+    (a group of the tail: a half, a quarter, an eighth of that)."""
 
     deliveries: tuple[str, ...]
     rows: int
@@ -88,27 +91,46 @@ def delivery_expression(delivery_column: str) -> str:
 
 
 def delivery_groups(
-    con: duckdb.DuckDBPyConnection, sql: str, delivery_column: str, columns: list[str], group_rows: int = GROUP_ROWS
+    con: duckdb.DuckDBPyConnection,
+    sql: str,
+    delivery_column: str,
+    columns: list[str],
+    group_rows: int = GROUP_ROWS,
+    loaded_column: str | None = None,
 ) -> list[DeliveryGroup]:
-    """The deliveries of the query's rows in groups: each group takes deliveries in the order of their ids
-    until it holds `group_size(rows, group_rows)` rows. A delivery added after the others changes only the
-    last group, so the outcome of every other group can be kept (runner.py). One scan: counts and row
-    hashes per delivery."""
+    """The deliveries of the query's rows in groups, in the order they were loaded (the earliest
+    `loaded_column` of their rows, then their ids; without one, their ids).
+
+    Full groups take deliveries until they hold `group_size(rows, group_rows)` rows; the deliveries after
+    the last full group are grouped the same way by half that size, then a quarter and an eighth, and
+    the rest is the last group. A delivery loaded after the others changes only the last group, which
+    holds less than an eighth of a full one, so a night validates its own rows and few others again
+    (runner.py); once the groups after the last full group fill one, they merge into it. One scan:
+    counts and row hashes per delivery."""
     delivery = delivery_expression(delivery_column)
     hashed = ", ".join(f'"{c}"' for c in columns)
+    loaded = f'min("{loaded_column}")' if loaded_column else "null"
     per_delivery = con.execute(
-        f"select {delivery}, count(*), sum(hash({hashed})) from ({sql}) group by 1 order by 1"
+        f"select {delivery}, count(*), sum(hash({hashed})), {loaded} from ({sql}) group by 1 order by 4, 1"
     ).fetchall()
-    size = group_size(sum(rows for _, rows, _ in per_delivery), group_rows)
-    groups, current = [], []
-    for row in per_delivery:
-        current.append(row)
-        if sum(rows for _, rows, _ in current) >= size:
+    size = group_size(sum(rows for _, rows, _, _ in per_delivery), group_rows)
+    groups, rest = _filled(per_delivery, size)
+    for level in range(1, TAIL_LEVELS + 1):
+        filled, rest = _filled(rest, max(1, size >> level))
+        groups += filled
+    return groups + ([_group(rest)] if rest else [])
+
+
+def _filled(per_delivery: list[tuple], size: int) -> tuple[list[DeliveryGroup], list[tuple]]:
+    """Groups of deliveries taken in order until each holds at least `size` rows, and the deliveries left over."""
+    groups, current, rows = [], [], 0
+    for delivery in per_delivery:
+        current.append(delivery)
+        rows += delivery[1]
+        if rows >= size:
             groups.append(_group(current))
-            current = []
-    if current:
-        groups.append(_group(current))
-    return groups
+            current, rows = [], 0
+    return groups, current
 
 
 def group_size(total_rows: int, smallest: int = GROUP_ROWS) -> int:
@@ -121,19 +143,34 @@ def group_size(total_rows: int, smallest: int = GROUP_ROWS) -> int:
 
 
 def _group(per_delivery: list[tuple]) -> DeliveryGroup:
-    rows = sum(count for _, count, _ in per_delivery)
+    rows = sum(count for _, count, _, _ in per_delivery)
     return DeliveryGroup(
-        tuple(d for d, _, _ in per_delivery), rows, f"{rows}:{sum(int(h or 0) for _, _, h in per_delivery)}"
+        tuple(d for d, _, _, _ in per_delivery), rows, f"{rows}:{sum(int(h or 0) for _, _, h, _ in per_delivery)}"
     )
 
 
-def read_group(
-    con: duckdb.DuckDBPyConnection, sql: str, columns: list[str], delivery_column: str, group: DeliveryGroup, order: str
-) -> pd.DataFrame:
-    """The rows of the group's deliveries, with only `columns`, ordered by `order`."""
-    select = ", ".join(f'"{c}"' for c in columns)
-    where = f"{delivery_expression(delivery_column)} in (select unnest(?::varchar[]))"
-    return con.execute(f"select {select} from ({sql}) where {where} order by {order}", [list(group.deliveries)]).df()
+def read_groups(
+    con: duckdb.DuckDBPyConnection,
+    sql: str,
+    columns: list[str],
+    delivery_column: str,
+    groups: list[DeliveryGroup],
+    order: str,
+    chunk_vectors: int = CHUNK_VECTORS,
+) -> Iterator[pd.DataFrame]:
+    """The rows of each group's deliveries, with only `columns` and ordered by `order`, one frame per group
+    in the order given. One query sorted by group, read in chunks: a query per group scanned the whole
+    table (its joins and expressions) once for each group. The connection is busy until the last group."""
+    select = ", ".join(f'q."{c}"' for c in columns)
+    deliveries = [delivery for group in groups for delivery in group.deliveries]
+    numbers = [number for number, group in enumerate(groups) for _ in group.deliveries]
+    con.execute(
+        f"select {select}, g.{PART_COLUMN} from ({sql}) as q "
+        f"join (select unnest(?::varchar[]) as {DELIVERY_KEY}, unnest(?::integer[]) as {PART_COLUMN}) as g "
+        f'on {delivery_expression(delivery_column)} = g.{DELIVERY_KEY} order by g.{PART_COLUMN}, q."{order}"',
+        [deliveries, numbers],
+    )
+    yield from _numbered_frames(con, columns, len(groups), chunk_vectors)
 
 
 def part_count(con: duckdb.DuckDBPyConnection, sql: str, part_rows: int = PART_ROWS) -> int:
@@ -156,6 +193,14 @@ def read_parts(
     select = ", ".join(f'"{c}"' for c in columns)
     hashed = ", ".join(f'"{c}"' for c in key)
     con.execute(f"select {select}, hash({hashed}) % {parts} as {PART_COLUMN} from ({sql}) order by {PART_COLUMN}")
+    yield from _numbered_frames(con, columns, parts, chunk_vectors)
+
+
+def _numbered_frames(
+    con: duckdb.DuckDBPyConnection, columns: list[str], count: int, chunk_vectors: int
+) -> Iterator[pd.DataFrame]:
+    """The rows of the connection's result numbered 0 … `count` - 1 in PART_COLUMN (sorted by it), one
+    frame per number, without that column; a number without rows gets an empty frame."""
     pieces: list[pd.DataFrame] = []  # of the part being read
     empty = pd.DataFrame(columns=columns)
     part = 0
@@ -168,7 +213,7 @@ def read_parts(
                 yield _taken(pieces, empty)
                 part += 1
             pieces.append(chunk.iloc[start:end].drop(columns=PART_COLUMN))
-    while part < parts:
+    while part < count:
         yield _taken(pieces, empty)
         part += 1
 

@@ -124,14 +124,16 @@ def run_suite_on_query(
     part_rows: int = parts.PART_ROWS,
     store: OutcomeStore | None = None,
     delivery_column: str | None = None,
+    loaded_column: str | None = None,
 ) -> SuiteOutcome:
     """`run_suite` on the rows of the DuckDB query `sql`, reading only the columns the suite uses.
 
     Up to `part_rows` rows are validated as one frame (ordered by `order_by`, default `id_column`);
     more are validated in parts (expectations/parts.py), so memory stays bounded. With a `store`, an
     outcome of the same suite on the same rows is taken from it, and a new one is kept in it; a large
-    table whose rows name their delivery (`delivery_column`) is validated per group of deliveries,
-    each group's outcome kept, so that only the groups with new or changed rows are validated again.
+    table whose rows name their delivery (`delivery_column`) is validated per group of deliveries (in
+    the order they were loaded, by `loaded_column`), each group's outcome kept, so that only the groups
+    with new or changed rows are validated again.
     """
     if store is not None:
         return _reused_or_validated(
@@ -147,6 +149,7 @@ def run_suite_on_query(
             shown_rows=shown_rows,
             part_rows=part_rows,
             delivery_column=delivery_column,
+            loaded_column=loaded_column,
         )
     definition = load_suite_definition(name)
     expectations = definition["expectations"]
@@ -239,6 +242,7 @@ def _by_delivery_group(
     available: list[str],
     *,
     delivery_column: str | None = None,
+    loaded_column: str | None = None,
     part_rows: int = parts.PART_ROWS,
     **settings: Any,
 ) -> SuiteOutcome | None:
@@ -255,14 +259,14 @@ def _by_delivery_group(
     chosen = [{**expectations[i], "id": ids[i]} for i in row_wise]
     columns = _needed(available, chosen, id_column)
     group_rows = min(parts.GROUP_ROWS, part_rows)
-    groups = parts.delivery_groups(con, sql, delivery_column, [*columns, delivery_column], group_rows)
+    loaded = loaded_column if loaded_column in available else None
+    groups = parts.delivery_groups(con, sql, delivery_column, [*columns, delivery_column], group_rows, loaded)
     if len(groups) < 2 or max(g.rows for g in groups) > 2 * part_rows:  # a frame in memory: at most two parts
         return None
     parameters, subject, group = settings.get("parameters"), settings.get("subject", ""), settings.get("group", "")
     asset, shown_rows = subject or name, settings.get("shown_rows", SHOWN_ROWS)
-    validated = []
-    for deliveries in groups:
-        key = outcome_key(
+    keys = [
+        outcome_key(
             deliveries.fingerprint,
             definition=definition,
             positions=row_wise,
@@ -270,17 +274,22 @@ def _by_delivery_group(
             deliveries=deliveries.deliveries,
             columns=columns,
             id_column=id_column,
+            loaded_column=loaded_column,
             **settings,
         )
-        if (kept := store.get(key)) is None:
-            frame = parts.read_group(con, sql, columns, delivery_column, deliveries, id_column)
-            result = validate_frame({**definition, "expectations": chosen}, frame, id_column, parameters, asset)
-            rows = len(frame)
-            del frame
-            _collect_if_large(rows)
-            kept = _with_first_rows_kept(_outcome(name, result, id_column, subject, group, shown_rows), id_column)
-            store.put(key, kept)
-        validated.append(kept.validation)
+        for deliveries in groups
+    ]
+    kept = {key: outcome for key in keys if (outcome := store.get(key)) is not None}
+    anew = [(key, deliveries) for key, deliveries in zip(keys, groups, strict=True) if key not in kept]
+    frames = parts.read_groups(con, sql, columns, delivery_column, [d for _, d in anew], id_column) if anew else ()
+    for (key, _), frame in zip(anew, frames, strict=True):
+        result = validate_frame({**definition, "expectations": chosen}, frame, id_column, parameters, asset)
+        rows = len(frame)
+        del frame
+        _collect_if_large(rows)
+        kept[key] = _with_first_rows_kept(_outcome(name, result, id_column, subject, group, shown_rows), id_column)
+        store.put(key, kept[key])
+    validated = [kept[key].validation for key in keys]
     results: list = [None] * len(expectations)
     by_id = [{r.expectation_config.id: r for r in v.results} for v in validated]
     for position in row_wise:

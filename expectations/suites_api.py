@@ -61,7 +61,15 @@ def run_raw_table(
     outcomes = [
         _run("raw_table_schema", schema_frame(con, table), "column", table.relation, RAW, store),
         _run_on_query(
-            con, table.suite, rows_query(table), "delivery_row", table.relation, RAW, ROW_ORDER, store, "_delivery_id"
+            con,
+            table.suite,
+            rows_query(table),
+            "delivery_row",
+            table.relation,
+            RAW,
+            ROW_ORDER,
+            store,
+            ("_delivery_id", "_loaded_at"),
         ),
         _run("raw_delivery_ledger", deliveries, "delivery_key", table.relation, RAW, store),
         _run("raw_delivery_bsn", deliveries, "delivery_key", table.relation, RAW, store),
@@ -75,7 +83,14 @@ def run_raw_table(
 def run_harmonised(con: duckdb.DuckDBPyConnection, year: int, store: OutcomeStore | None = None) -> list[SuiteOutcome]:
     def whole(suite: str, sql: str, id_column: str) -> SuiteOutcome:
         return _run_on_query(
-            con, suite, sql, id_column, f"intermediate.{suite}", HARMONISED, store=store, delivery_column="delivery_id"
+            con,
+            suite,
+            sql,
+            id_column,
+            f"intermediate.{suite}",
+            HARMONISED,
+            store=store,
+            delivery=("delivery_id", "loaded_at"),
         )
 
     return [
@@ -150,10 +165,12 @@ def _run_on_query(
     group: str,
     order_by=None,
     store: OutcomeStore | None = None,
-    delivery_column: str | None = None,
+    delivery: tuple[str, str] | None = None,
 ) -> SuiteOutcome:
     """A suite on a whole table: only its columns are read, in parts when the table is large; with a
-    store, per group of deliveries (`delivery_column`), so that a night validates its new deliveries."""
+    store, per group of deliveries (`delivery`: the columns of a row's delivery and of when it was
+    loaded), so that a night validates its new deliveries."""
+    delivery_column, loaded_column = delivery or (None, None)
     return run_suite_on_query(
         suite,
         con,
@@ -165,4 +182,5 @@ def _run_on_query(
         group=group,
         store=store,
         delivery_column=delivery_column,
+        loaded_column=loaded_column,
     )

@@ -159,15 +159,15 @@ def test_a_result_keeps_the_first_offending_rows_by_id_and_counts_them_all(tampe
 
 
 @pytest.mark.parametrize(
-    ("suite", "sql", "id_column", "order_by", "delivery_column"),
+    ("suite", "sql", "id_column", "order_by", "delivery_column", "loaded_column"),
     [
-        (POLITIE.suite, rows_query(POLITIE), "delivery_row", ROW_ORDER, "_delivery_id"),
-        ("int_meldingen", harmonised.MELDINGEN, "melding_id", None, "delivery_id"),
+        (POLITIE.suite, rows_query(POLITIE), "delivery_row", ROW_ORDER, "_delivery_id", "_loaded_at"),
+        ("int_meldingen", harmonised.MELDINGEN, "melding_id", None, "delivery_id", "loaded_at"),
     ],
     ids=["raw_politie_mutaties", "int_meldingen"],
 )
 def test_a_table_validated_per_group_of_deliveries_reaches_the_verdict_of_the_whole_and_keeps_each_group(
-    tampered, tmp_path, monkeypatch, suite, sql, id_column, order_by, delivery_column
+    tampered, tmp_path, monkeypatch, suite, sql, id_column, order_by, delivery_column, loaded_column
 ):
     """With an outcome store, a large table is validated per group of deliveries and each group's outcome
     is kept: the verdict, counts and rows named are those of a validation without a store; a table with
@@ -186,6 +186,7 @@ def test_a_table_validated_per_group_of_deliveries_reaches_the_verdict_of_the_wh
             part_rows=SMALL_PARTS,
             store=store,
             delivery_column=delivery_column,
+            loaded_column=loaded_column,
         )
 
     row_wise_frames = []  # the rows of each frame validated with more than one expectation: a group's
@@ -198,7 +199,7 @@ def test_a_table_validated_per_group_of_deliveries_reaches_the_verdict_of_the_wh
 
     monkeypatch.setattr(runner, "validate_frame", counted)
     store = reuse.OutcomeStore(tmp_path / "validations")
-    groups = parts.delivery_groups(tampered, sql, delivery_column, [id_column], SMALL_PARTS)
+    groups = parts.delivery_groups(tampered, sql, delivery_column, [id_column], SMALL_PARTS, loaded_column)
     assert len(groups) > 2
     with_store = run(tampered, store)
     assert sorted(row_wise_frames) == sorted(g.rows for g in groups)
@@ -226,18 +227,56 @@ def test_a_table_validated_per_group_of_deliveries_reaches_the_verdict_of_the_wh
         assert summary(again) == summary(run(con)) != summary(with_store)
 
 
-def test_a_table_has_at_most_max_groups_and_a_new_last_delivery_changes_only_the_last_group():
-    """Each group is read with a scan of the table: a table of millions of rows gets larger groups, not more,
-    and their size changes only when the table doubles, so a night's new delivery leaves the others kept."""
+def test_a_table_has_at_most_max_groups_and_a_delivery_loaded_later_changes_only_a_small_last_group():
+    """Each group costs GX's set-up: a table of millions of rows gets larger groups, not more, and their size
+    changes only when the table doubles. Deliveries are grouped in the order they were loaded, whatever their
+    names, and the deliveries after the last full group in smaller groups: a night's new delivery is a group
+    of its own, or joins a group smaller than an eighth of a full one, and every other group is kept."""
     con = duckdb.connect()
-    # 500 deliveries of 10 rows, named in the order they came
-    con.execute("create table landed as select printf('d%05d', i // 10) as delivery, i from range(5000) t(i)")
-    sql = "select * from landed"
+    # 500 deliveries of 10 rows, loaded one after the other, their names in another order than their loading
+    con.execute(
+        "create table landed as select printf('d%05d', (i // 10) * 7919 % 500) as delivery, i, "
+        "timestamp '2010-01-01' + to_minutes(i // 10) as loaded from range(5000) t(i)"
+    )
+    sql, columns = "select * from landed", ["delivery", "i"]
 
-    groups = parts.delivery_groups(con, sql, "delivery", ["delivery", "i"], 100)
+    groups = parts.delivery_groups(con, sql, "delivery", columns, 100, "loaded")
 
-    assert len(groups) <= parts.MAX_GROUPS
-    assert parts.group_size(5000, 100) == 400 and {g.rows for g in groups[:-1]} == {400}
-    con.execute("insert into landed select 'd99999', 5000 + i from range(10) t(i)")
-    again = parts.delivery_groups(con, sql, "delivery", ["delivery", "i"], 100)
-    assert again[:-1] == groups[:-1] and again[-1] != groups[-1]
+    full = [g for g in groups if g.rows >= parts.group_size(5000, 100)]
+    assert parts.group_size(5000, 100) == 400 and len(full) == 12 <= parts.MAX_GROUPS
+    assert groups[:12] == full and [g.rows for g in groups[12:]] == [200]  # the rest: half a full group
+    assert [d for g in groups for d in g.deliveries] == [f"d{n * 7919 % 500:05d}" for n in range(500)]
+    nights = [groups]
+    for night in range(1, 4):  # a delivery a night, named to sort before every other
+        con.execute(
+            f"insert into landed select 'a{night}', 5000 + i, timestamp '2011-01-01' + to_days({night}) "
+            "from range(10) t(i)"
+        )
+        nights.append(parts.delivery_groups(con, sql, "delivery", columns, 100, "loaded"))
+        assert nights[-1][:-1] == nights[-2][: len(nights[-1]) - 1]
+        assert nights[-1][-1].deliveries == tuple(f"a{n}" for n in range(1, night + 1))
+        assert nights[-1][-1].rows < 400 / 8
+    # by name alone the new delivery would come first and change every group
+    by_name = parts.delivery_groups(con, sql, "delivery", columns, 100)
+    assert by_name[0].deliveries[0] == "a1"
+
+
+@pytest.mark.parametrize("chunk_vectors", [1, parts.CHUNK_VECTORS])
+def test_the_groups_read_in_one_sorted_query_are_the_rows_of_each_group(tampered, chunk_vectors):
+    """Group i's frame holds exactly the rows of its deliveries, in the order asked, whatever the chunks they
+    arrive in; the groups asked for may be any of them, in any order."""
+    sql, columns = rows_query(POLITIE), ["delivery_row", "selectiecode", "_delivery_id"]
+    groups = parts.delivery_groups(tampered, sql, "_delivery_id", ["delivery_row"], SMALL_PARTS, "_loaded_at")
+    asked = [groups[-1], groups[0], groups[len(groups) // 2]]
+
+    read = list(parts.read_groups(tampered, sql, columns, "_delivery_id", asked, "delivery_row", chunk_vectors))
+
+    assert len(read) == len(asked)
+    for group, frame in zip(asked, read, strict=True):
+        expected = tampered.execute(
+            f"select {', '.join(columns)} from ({sql}) where _delivery_id in (select unnest(?::varchar[])) "
+            "order by delivery_row",
+            [list(group.deliveries)],
+        ).df()
+        assert list(frame.columns) == columns and len(frame) == group.rows
+        assert frame.astype(str).values.tolist() == expected.astype(str).values.tolist()
