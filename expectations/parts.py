@@ -103,10 +103,10 @@ def delivery_groups(
 
     Full groups take deliveries until they hold `group_size(rows, group_rows)` rows; the deliveries after
     the last full group are grouped the same way by half that size, then a quarter and an eighth, and
-    the rest is the last group. A delivery loaded after the others changes only the last group, which
-    holds less than an eighth of a full one, so a night validates its own rows and few others again
-    (runner.py); once the groups after the last full group fill one, they merge into it. One scan:
-    counts and row hashes per delivery."""
+    the rest is the last group; at each size a delivery as large as a group is a group of its own. A
+    delivery loaded after the others changes only the last group, which holds less than an eighth of a
+    full one, so a night validates its own rows and few others again (runner.py); once the groups after
+    the last full group fill one, they merge into it. One scan: counts and row hashes per delivery."""
     delivery = delivery_expression(delivery_column)
     hashed = ", ".join(f'"{c}"' for c in columns)
     loaded = f'min("{loaded_column}")' if loaded_column else "null"
@@ -122,9 +122,14 @@ def delivery_groups(
 
 
 def _filled(per_delivery: list[tuple], size: int) -> tuple[list[DeliveryGroup], list[tuple]]:
-    """Groups of deliveries taken in order until each holds at least `size` rows, and the deliveries left over."""
+    """Groups of deliveries taken in order until each holds at least `size` rows, and the deliveries left over.
+    A delivery of `size` rows or more is a group of its own (the one before it ends there): validated
+    again, it would cost as much as a group, so the small deliveries beside it do not change its group."""
     groups, current, rows = [], [], 0
     for delivery in per_delivery:
+        if delivery[1] >= size and current:
+            groups.append(_group(current))
+            current, rows = [], 0
         current.append(delivery)
         rows += delivery[1]
         if rows >= size:

@@ -261,6 +261,25 @@ def test_a_table_has_at_most_max_groups_and_a_delivery_loaded_later_changes_only
     assert by_name[0].deliveries[0] == "a1"
 
 
+def test_a_delivery_as_large_as_a_group_is_a_group_of_its_own():
+    """A year's register delivered in one pull after the day's police drops: the small deliveries before it
+    end their group, so a night that changes one of them (a corrected mutatie) leaves the large one kept."""
+    con = duckdb.connect()
+    con.execute(
+        "create table landed as select printf('d%03d', i // 10) as delivery, i, to_minutes(i // 10) as loaded "
+        "from range(550) t(i) union all select 'register', 1000 + i, to_minutes(100) from range(250) t(i)"
+    )
+    sql, columns = "select * from landed", ["delivery", "i"]
+
+    groups = parts.delivery_groups(con, sql, "delivery", columns, 100, "loaded")
+
+    assert [g.rows for g in groups] == [100] * 5 + [50, 250]
+    assert groups[-1].deliveries == ("register",)
+    con.execute("update landed set i = -i where delivery = 'd054'")  # the last small one changes
+    again = parts.delivery_groups(con, sql, "delivery", columns, 100, "loaded")
+    assert again[-1] == groups[-1] and again[-2] != groups[-2] and again[:-2] == groups[:-2]
+
+
 @pytest.mark.parametrize("chunk_vectors", [1, parts.CHUNK_VECTORS])
 def test_the_groups_read_in_one_sorted_query_are_the_rows_of_each_group(tampered, chunk_vectors):
     """Group i's frame holds exactly the rows of its deliveries, in the order asked, whatever the chunks they
