@@ -6,7 +6,8 @@ Unchanged means the same dbt project (every file, and the settings its SQL reads
 surrogate-key salt, target, dbt's version) and the same rows in each source table (a content
 fingerprint: count and sum of row hashes, ~60 ms for 400,000 rows). Everything is built when there
 is no record of a successful build, when the project or a setting changed, when a model's or a
-seed's relation is missing from the warehouse, for the full_refresh job, and on PostgreSQL.
+seed's relation is missing from the warehouse, for the full_refresh job, and on PostgreSQL; without a
+record and after a change of the project or a setting, the incremental models are built from scratch too.
 
 The record (`sources_built.json` beside dbt's build artifacts) is written only after a build that
 succeeded: a failed build leaves the last good record, so the next run builds the same models again.
@@ -51,6 +52,9 @@ class BuildPlan:
     models_built: int = 0
     models_total: int = 0
     reason: str = ""
+    # the incremental models too are built anew (dbt's --full-refresh): their rows were made by a project,
+    # a setting or a build no longer known, and an incremental build only adds new rows to them
+    from_scratch: bool = False
 
     @property
     def everything(self) -> bool:
@@ -62,7 +66,7 @@ class BuildPlan:
 
     def describe(self) -> str:
         if self.everything:
-            return f"dbt builds every model ({self.reason})"
+            return f"dbt builds every model{' from scratch' if self.from_scratch else ''} ({self.reason})"
         changed = ", ".join(self.changed_sources) or "none"
         return (
             f"dbt builds {self.models_built} of {self.models_total} models: those downstream of the sources "
@@ -135,9 +139,9 @@ def plan_build(
     """
     models = {uid for uid, node in manifest["nodes"].items() if node["resource_type"] == "model"}
     if record is None:
-        return BuildPlan(models_total=len(models), reason="no record of a build that succeeded")
+        return BuildPlan(models_total=len(models), reason="no record of a build that succeeded", from_scratch=True)
     if record.get("project") != project:
-        return BuildPlan(models_total=len(models), reason="the dbt project or its settings changed")
+        return BuildPlan(models_total=len(models), reason="the dbt project or its settings changed", from_scratch=True)
     if set(missing):
         return BuildPlan(models_total=len(models), reason="a model or seed is missing from the warehouse")
     built = record.get("sources", {})

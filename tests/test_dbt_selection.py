@@ -57,6 +57,12 @@ def test_the_first_build_a_changed_project_and_a_missing_model_build_everything(
     assert dbt_selection.plan_build(manifest, record, "p", fingerprints, missing).everything
     unchanged = dbt_selection.plan_build(manifest, record, "p", fingerprints)
     assert not unchanged.everything
+    # an incremental fact keeps the rows earlier builds made: without a record, or made by another project,
+    # they are made again; a missing model is built whole anyway, and the others' rows are this project's
+    assert dbt_selection.plan_build(manifest, None, "p", fingerprints).from_scratch
+    assert dbt_selection.plan_build(manifest, record, "another project", fingerprints).from_scratch
+    assert not dbt_selection.plan_build(manifest, record, "p", fingerprints, missing).from_scratch
+    assert not unchanged.from_scratch
 
 
 def test_a_changed_source_builds_the_models_downstream_of_it_and_their_tests_and_nothing_else(manifest, fingerprints):
@@ -171,4 +177,21 @@ def test_a_nightly_run_builds_only_what_the_new_day_changes_and_equals_a_full_re
     everything = {e.asset_key.path[-1] for e in full.asset_materializations_for_node("veiligheidshuis_dbt")}
     assert rebuilt < everything and {"stg_vh__meldingen", "fct_meldingen", "int_trajecten"} <= everything
     assert what_ran(full)[0] == "dbt builds every model (the full_refresh job)"
+    assert run.query(cells).equals(after_nightly)
+
+    # a changed project (here: its record of the last build says another) rebuilds the incremental facts
+    # from scratch: rows an earlier project made, here one spoiled by hand, do not stay
+    with duckdb.connect(str(run.paths.warehouse)) as con:
+        con.execute(
+            "update marts.fct_meldingen set doelgroep = 'made by another project' "
+            "where melding_sleutel = (select min(melding_sleutel) from marts.fct_meldingen)"
+        )
+    record = dbt_selection.read_record(run.paths.dbt_target / "build")
+    dbt_selection.write_record(run.paths.dbt_target / "build", "another project", record["sources"])
+    changed = run.run_job("nightly_load", DayRange(date(2011, 1, 5), date(2011, 1, 5)))
+    assert changed.success
+    assert what_ran(changed)[0] == "dbt builds every model from scratch (the dbt project or its settings changed)"
+    assert "made by another project" not in set(
+        run.query("select distinct doelgroep from marts.fct_meldingen")["doelgroep"]
+    )
     assert run.query(cells).equals(after_nightly)

@@ -119,7 +119,7 @@ def veiligheidshuis_dbt(
         full_refresh = wants_full_refresh(context, config)
         plan, record = plan_build(full_refresh, warehouse)
         context.log.info(plan.describe())
-        args = [*build_args(full_refresh), *plan.exclude_args()]
+        args = [*build_args(full_refresh or plan.from_scratch), *plan.exclude_args()]
         for streamed in dbt.cli(args, context=context, target_path=build_target()).stream():
             if isinstance(streamed, dg.Output) and context.asset_key_for_output(streamed.output_name) == REPORT_CELLS:
                 # the plan travels with the one model every build builds: `vhpipe run` says why it built what
