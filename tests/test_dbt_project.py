@@ -385,3 +385,73 @@ def test_not_null_columns_fails_on_nulls_and_counts_them_per_column(pipeline, re
     with duckdb.connect(str(warehouse), read_only=True) as con:
         rows = con.execute(f"select column_name, null_rows from {result['relation_name']}").fetchall()
     assert sorted(rows) == [("doelgroep", 3), ("gemeente", 2)]
+
+
+def test_the_police_staging_takes_a_night_incrementally_and_equals_a_rebuild(pipeline, report_year, tmp_path):
+    """stg_politie__mutaties, incremental on DuckDB: a corrected mutatie (a higher versie, another selection
+    code), a new one landed with an earlier clock, and a mutatie purged from raw come out as a rebuild makes
+    them, and the mutaties nothing touched are not rewritten."""
+    warehouse = copy_warehouse(pipeline.paths.warehouse, tmp_path / "warehouse")
+    staging = "select * exclude (loaded_at) from staging.stg_politie__mutaties"
+    with duckdb.connect(str(warehouse)) as con:
+        corrected, purged, copied = (
+            row[0]
+            for row in con.execute(
+                "select mutatienummer from staging.stg_politie__mutaties where in_district "
+                "group by 1 having count(*) = 1 order by 1 limit 3"
+            ).fetchall()
+        )
+        con.execute("create table untouched as select rowid as r, * from staging.stg_politie__mutaties")
+        newest = "(select max(_loaded_at) from raw.politie_mutaties)"
+        con.execute(
+            f"""insert into raw.politie_mutaties select * replace (
+                cast(cast(versie as integer) + 1 as varchar) as versie, 'JGD' as selectiecode,
+                'politie:correction.csv' as _delivery_id, {newest} + interval 1 hour as _loaded_at)
+            from raw.politie_mutaties where mutatienummer = ? and cast(versie as integer) = (
+                select max(cast(versie as integer)) from raw.politie_mutaties where mutatienummer = ?)""",
+            [corrected, corrected],
+        )
+        con.execute(
+            """insert into raw.politie_mutaties select * replace (
+                'PL9999-2011999999' as mutatienummer, 'politie:late.csv' as _delivery_id,
+                timestamp '2000-01-01' as _loaded_at)
+            from raw.politie_mutaties where mutatienummer = ?""",
+            [copied],
+        )
+        con.execute("delete from raw.politie_mutaties where mutatienummer = ?", [purged])
+
+    night = run_dbt(
+        ["run", "--select", "stg_politie__mutaties"], warehouse=warehouse, report_year=report_year, workdir=tmp_path
+    )
+    assert night.process.returncode == 0, night.output
+    compiled = night.results[f"model.{PROJECT}.stg_politie__mutaties"]["compiled_code"]
+    assert '"staging"."stg_politie__mutaties"' in compiled  # the night was incremental: it read the model itself
+    with duckdb.connect(str(warehouse)) as con:
+        after_night = con.execute(f"{staging} order by all").fetchall()
+        by_number = dict(
+            con.execute(
+                "select mutatienummer, selectiecode from staging.stg_politie__mutaties "
+                "where mutatienummer in (?, ?, ?)",
+                [corrected, purged, "PL9999-2011999999"],
+            ).fetchall()
+        )
+        # the untouched mutaties kept their rows where they were: not deleted and inserted again
+        moved = con.execute(
+            "select count(*) from untouched u left join staging.stg_politie__mutaties s on s.rowid = u.r "
+            "and s.mutatienummer = u.mutatienummer and s.delivery_row_number = u.delivery_row_number "
+            "where u.mutatienummer not in (?, ?) and s.mutatienummer is null",
+            [corrected, purged],
+        ).fetchone()[0]
+    assert by_number[corrected] == "JGD"  # the correction's selection code
+    assert "PL9999-2011999999" in by_number and purged not in by_number
+    assert moved == 0
+
+    rebuild = run_dbt(
+        ["run", "--full-refresh", "--select", "stg_politie__mutaties"],
+        warehouse=warehouse,
+        report_year=report_year,
+        workdir=tmp_path / "rebuild",
+    )
+    assert rebuild.process.returncode == 0, rebuild.output
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        assert con.execute(f"{staging} order by all").fetchall() == after_night

@@ -227,20 +227,30 @@ def test_a_table_validated_per_group_of_deliveries_reaches_the_verdict_of_the_wh
         assert summary(again) == summary(run(con)) != summary(with_store)
 
 
+def landed(rows_sql: str) -> duckdb.DuckDBPyConnection:
+    """A connection holding table `landed` (delivery, i, loaded) of the rows `rows_sql` selects."""
+    con = duckdb.connect()
+    con.execute(f"create table landed as {rows_sql}")
+    return con
+
+
+def groups_of(con: duckdb.DuckDBPyConnection) -> list[parts.DeliveryGroup]:
+    """The groups of deliveries of `landed` in the order they were loaded, a full group being 100 rows or more."""
+    return parts.delivery_groups(con, "select * from landed", "delivery", ["delivery", "i"], 100, "loaded")
+
+
 def test_a_table_has_at_most_max_groups_and_a_delivery_loaded_later_changes_only_a_small_last_group():
     """Each group costs GX's set-up: a table of millions of rows gets larger groups, not more, and their size
     changes only when the table doubles. Deliveries are grouped in the order they were loaded, whatever their
     names, and the deliveries after the last full group in smaller groups: a night's new delivery is a group
     of its own, or joins a group smaller than an eighth of a full one, and every other group is kept."""
-    con = duckdb.connect()
     # 500 deliveries of 10 rows, loaded one after the other, their names in another order than their loading
-    con.execute(
-        "create table landed as select printf('d%05d', (i // 10) * 7919 % 500) as delivery, i, "
+    con = landed(
+        "select printf('d%05d', (i // 10) * 7919 % 500) as delivery, i, "
         "timestamp '2010-01-01' + to_minutes(i // 10) as loaded from range(5000) t(i)"
     )
-    sql, columns = "select * from landed", ["delivery", "i"]
 
-    groups = parts.delivery_groups(con, sql, "delivery", columns, 100, "loaded")
+    groups = groups_of(con)
 
     full = [g for g in groups if g.rows >= parts.group_size(5000, 100)]
     assert parts.group_size(5000, 100) == 400 and len(full) == 12 <= parts.MAX_GROUPS
@@ -252,31 +262,29 @@ def test_a_table_has_at_most_max_groups_and_a_delivery_loaded_later_changes_only
             f"insert into landed select 'a{night}', 5000 + i, timestamp '2011-01-01' + to_days({night}) "
             "from range(10) t(i)"
         )
-        nights.append(parts.delivery_groups(con, sql, "delivery", columns, 100, "loaded"))
+        nights.append(groups_of(con))
         assert nights[-1][:-1] == nights[-2][: len(nights[-1]) - 1]
         assert nights[-1][-1].deliveries == tuple(f"a{n}" for n in range(1, night + 1))
         assert nights[-1][-1].rows < 400 / 8
     # by name alone the new delivery would come first and change every group
-    by_name = parts.delivery_groups(con, sql, "delivery", columns, 100)
+    by_name = parts.delivery_groups(con, "select * from landed", "delivery", ["delivery", "i"], 100)
     assert by_name[0].deliveries[0] == "a1"
 
 
 def test_a_delivery_as_large_as_a_group_is_a_group_of_its_own():
     """A year's register delivered in one pull after the day's police drops: the small deliveries before it
     end their group, so a night that changes one of them (a corrected mutatie) leaves the large one kept."""
-    con = duckdb.connect()
-    con.execute(
-        "create table landed as select printf('d%03d', i // 10) as delivery, i, to_minutes(i // 10) as loaded "
+    con = landed(
+        "select printf('d%03d', i // 10) as delivery, i, to_minutes(i // 10) as loaded "
         "from range(550) t(i) union all select 'register', 1000 + i, to_minutes(100) from range(250) t(i)"
     )
-    sql, columns = "select * from landed", ["delivery", "i"]
 
-    groups = parts.delivery_groups(con, sql, "delivery", columns, 100, "loaded")
+    groups = groups_of(con)
 
     assert [g.rows for g in groups] == [100] * 5 + [50, 250]
     assert groups[-1].deliveries == ("register",)
     con.execute("update landed set i = -i where delivery = 'd054'")  # the last small one changes
-    again = parts.delivery_groups(con, sql, "delivery", columns, 100, "loaded")
+    again = groups_of(con)
     assert again[-1] == groups[-1] and again[-2] != groups[-2] and again[:-2] == groups[:-2]
 
 

@@ -1,8 +1,29 @@
 -- One row per person per police mutatie, typed, place names mapped, latest version only.
+-- Incremental on DuckDB (dbt_project.yml): a night takes again every mutatie with a row landed since the last build
+-- (or missing from this model), all its versions, and replaces its rows; a mutatie purged from raw
+-- (retention) leaves. A changed project rebuilds it from scratch (orchestration/dbt_selection.py).
+{{ config(
+    unique_key='mutatienummer',
+    incremental_strategy='delete+insert',
+    post_hook=(
+        "{% if is_incremental() %}delete from {{ this }} where mutatienummer not in "
+        ~ "(select mutatienummer from {{ source('raw', 'politie_mutaties') }} where mutatienummer is not null)"
+        ~ "{% endif %}"
+    )
+) }}
 with
 
 landed as (
     select * from {{ source('raw', 'politie_mutaties') }}
+    {% if is_incremental() %}
+        where mutatienummer in (
+            select changed.mutatienummer
+            from {{ source('raw', 'politie_mutaties') }} as changed
+            where
+                changed._loaded_at > (select coalesce(max(this.loaded_at), '1900-01-01') from {{ this }} as this)
+                or changed.mutatienummer not in (select this.mutatienummer from {{ this }} as this)
+        )
+    {% endif %}
 ),
 
 typed as (
