@@ -387,11 +387,11 @@ def test_not_null_columns_fails_on_nulls_and_counts_them_per_column(pipeline, re
     assert sorted(rows) == [("doelgroep", 3), ("gemeente", 2)]
 
 
-def test_the_police_staging_takes_a_night_incrementally_and_equals_a_rebuild(pipeline, report_year, tmp_path):
+def test_the_police_staging_takes_a_night_incrementally_and_equals_a_rebuild(warehouse_copy, report_year, tmp_path):
     """stg_politie__mutaties, incremental on DuckDB: a corrected mutatie (a higher versie, another selection
     code), a new one landed with an earlier clock, and a mutatie purged from raw come out as a rebuild makes
     them, and the mutaties nothing touched are not rewritten."""
-    warehouse = copy_warehouse(pipeline.paths.warehouse, tmp_path / "warehouse")
+    warehouse = warehouse_copy
     staging = "select * exclude (loaded_at) from staging.stg_politie__mutaties"
     with duckdb.connect(str(warehouse)) as con:
         corrected, purged, copied = (
