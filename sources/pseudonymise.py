@@ -88,10 +88,15 @@ class Pseudonymiser:
         # HMAC-SHA256 (RFC 2104) made from its two keyed hash states, copied per value: keying an HMAC,
         # or even copying one, costs more than hashing a short value
         key = key if key is not None else load_key()
+        self._key = key
         block = hashlib.sha256().block_size
         padded = (hashlib.sha256(key).digest() if len(key) > block else key).ljust(block, b"\0")
         self._inner = hashlib.sha256(bytes(byte ^ 0x36 for byte in padded))
         self._outer = hashlib.sha256(bytes(byte ^ 0x5C for byte in padded))
+
+    def __reduce__(self) -> tuple[type[Pseudonymiser], tuple[bytes]]:
+        # a connector's worker processes (sources/connectors/workers.py) get the key, not hash states
+        return Pseudonymiser, (self._key,)
 
     def pseudonym(self, domain: str, value: str | None) -> str | None:
         if not isinstance(value, str) or value == "":  # None or a missing value (NaN) from pandas

@@ -13,3 +13,7 @@ class DeliveryError(ValueError):
         self.delivery = delivery
         self.row = row
         self.problem = problem
+
+    def __reduce__(self) -> tuple[type[DeliveryError], tuple[str, str, str, int | None]]:
+        # rebuilt from its parts when it crosses from a worker process (the message alone does not fit __init__)
+        return DeliveryError, (self.source, self.delivery, self.problem, self.row)

@@ -13,13 +13,14 @@ import io
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import partial
 from pathlib import Path
 
 import duckdb
 import numpy as np
 import pandas as pd
 
-from sources.connectors import ledger, persons, rules
+from sources.connectors import ledger, persons, rules, workers
 from sources.connectors.distinct import DistinctValues, per_distinct
 from sources.connectors.errors import DeliveryError
 from sources.pseudonymise import Pseudonymiser
@@ -246,31 +247,74 @@ def pseudonymise(frame: pd.DataFrame, pseudonymiser: Pseudonymiser, distinct: Di
     return out
 
 
-# Drops are validated, pseudonymised and landed in batches of about this many rows: per drop the
-# pandas and transaction overhead cost more than the rows of a small drop (a year is ~380 drops).
-BATCH_ROWS = 200_000
+# Drops are read, checked and pseudonymised in batches of about this many bytes (some 240,000 rows):
+# per drop the pandas work costs more than the rows of a small drop (a year is ~380 drops), and a
+# batch is what a worker process prepares while the batches before it land.
+BATCH_BYTES = 24 * 2**20
 
 
-def load_drops(
-    con: duckdb.DuckDBPyConnection, batch: list[tuple[DropFile, pd.DataFrame]], pseudonymiser: Pseudonymiser
-) -> list[ledger.DeliveryOutcome]:
-    """Land a batch of drops (read in name order) in one transaction, each as its own delivery."""
+def batches(drops: list[DropFile], batch_bytes: int | None = None) -> list[list[DropFile]]:
+    """The drops in their order, in runs of at least `batch_bytes` (the last may be smaller)."""
+    limit = batch_bytes or BATCH_BYTES
+    runs: list[list[DropFile]] = [[]]
+    size = 0
+    for drop in drops:
+        runs[-1].append(drop)
+        size += drop.path.stat().st_size
+        if size >= limit:
+            runs.append([])
+            size = 0
+    return [run for run in runs if run]
+
+
+@dataclass(frozen=True)
+class PreparedBatch:
+    """A batch of drops ready to land: its rows pseudonymised and checked, each naming its delivery."""
+
+    deliveries: list[ledger.Delivery]
+    rows: pd.DataFrame  # the rows no rule refuses
+    quarantined: pd.DataFrame  # the rows a rule refuses, with the reason
+    error: Exception | None = None  # a drop that cannot be taken at all stopped the batch here
+
+
+def prepare_batch(drops: list[DropFile], pseudonymiser: Pseudonymiser) -> PreparedBatch:
+    """Read a batch of drops and prepare their rows; a drop that breaks the contract as a whole ends
+    the batch with the drops read before it (which still land)."""
+    read: list[tuple[DropFile, pd.DataFrame]] = []
+    try:
+        for drop in drops:
+            read.append((drop, read_drop(drop)))
+    except Exception as error:  # raised in the connector's process, once the drops before it landed
+        return prepare_drops(read, pseudonymiser, error)
+    return prepare_drops(read, pseudonymiser)
+
+
+def prepare_drops(
+    batch: list[tuple[DropFile, pd.DataFrame]], pseudonymiser: Pseudonymiser, error: Exception | None = None
+) -> PreparedBatch:
+    """The rows of drops read in name order, pseudonymised and checked, each naming its delivery."""
+    deliveries = [drop.delivery for drop, _ in batch]
     if not batch:
-        return []
+        return PreparedBatch(deliveries, pd.DataFrame(), pd.DataFrame(), error)
     frame = pd.concat([rows for _, rows in batch], ignore_index=True)
     sizes = [len(rows) for _, rows in batch]
     # one id object per drop shared by its rows, not a fresh string per row
-    ids = np.array([drop.delivery.delivery_id for drop, _ in batch], dtype=object)
+    ids = np.array([delivery.delivery_id for delivery in deliveries], dtype=object)
     delivery_ids = pd.Series(np.repeat(ids, sizes), index=frame.index, dtype="str")
-    delivered_on = pd.Series(
-        np.repeat([latest_event_day(drop.delivery.name) for drop, _ in batch], sizes), index=frame.index
-    )
+    delivered_on = pd.Series(np.repeat([latest_event_day(d.name) for d in deliveries], sizes), index=frame.index)
     distinct = DistinctValues(frame)  # the pseudonyms and the rules look at the same columns
     rows = pseudonymise(frame, pseudonymiser, distinct).assign(_delivery_id=delivery_ids)
     reasons = rules.first_violation(frame, [*event_rules(delivered_on), *PERSON_RULES], distinct)
     bad = reasons.notna()
     quarantined = rows[bad].assign(reason=reasons[bad], _person_fields_valid=rules.passes(frame[bad], PERSON_RULES))
-    return ledger.land_new_rows(con, TABLE, [drop.delivery for drop, _ in batch], rows[~bad], quarantined)
+    return PreparedBatch(deliveries, rows[~bad], quarantined, error)
+
+
+def land_batch(con: duckdb.DuckDBPyConnection, batch: PreparedBatch) -> list[ledger.DeliveryOutcome]:
+    """Land a prepared batch in one transaction, each drop as its own delivery."""
+    if not batch.deliveries:
+        return []
+    return ledger.land_new_rows(con, TABLE, batch.deliveries, batch.rows, batch.quarantined)
 
 
 def extract(
@@ -278,21 +322,17 @@ def extract(
     folder: Path,
     pseudonymiser: Pseudonymiser | None = None,
     until: date | None = None,
+    batch_bytes: int | None = None,
 ) -> list[ledger.DeliveryOutcome]:
-    """Land every pending drop (delivered on or before `until`); stops at the first drop that
-    breaks the contract as a whole, keeping the ones landed before it."""
+    """Land every pending drop (delivered on or before `until`), in name order; stops at the first drop
+    that breaks the contract as a whole, keeping the ones landed before it. More than one batch is
+    prepared in worker processes (sources/connectors/workers.py) while the ones before them land."""
     ledger.ensure_ledger(con)
     con.execute(RAW_DDL)
-    pseudonymiser = pseudonymiser or Pseudonymiser()
+    prepare = partial(prepare_batch, pseudonymiser=pseudonymiser or Pseudonymiser())
     outcomes: list[ledger.DeliveryOutcome] = []
-    batch: list[tuple[DropFile, pd.DataFrame]] = []
-    try:
-        for drop in pending_drops(con, folder, until):
-            batch.append((drop, read_drop(drop)))
-            if sum(len(rows) for _, rows in batch) >= BATCH_ROWS:
-                outcomes += load_drops(con, batch, pseudonymiser)
-                batch = []
-    except Exception:
-        load_drops(con, batch, pseudonymiser)  # the drops read before the broken one still land
-        raise
-    return outcomes + load_drops(con, batch, pseudonymiser)
+    for batch in workers.in_order(prepare, batches(pending_drops(con, folder, until), batch_bytes)):
+        outcomes += land_batch(con, batch)
+        if batch.error is not None:
+            raise batch.error
+    return outcomes

@@ -1,0 +1,127 @@
+"""Connectors prepare batches in worker processes: the same rows land as when prepared in place, in
+the same order, and a drop that breaks the contract still stops the run after the drops before it."""
+
+import os
+import pickle
+
+import duckdb
+import pytest
+
+from sources.connectors import politie, workers
+from sources.connectors.errors import DeliveryError
+from sources.paths import DataPaths
+from sources.pseudonymise import Pseudonymiser
+from sources.simulator import simulate
+from sources.simulator.defects import DefectRates
+
+KEY = Pseudonymiser(b"test-key")
+LANDED = """
+select * exclude (_loaded_at) from raw.politie_mutaties order by _delivery_id, _row_number
+"""
+LEDGER = """
+select delivery_id, received, accepted, quarantined, duplicates from raw._deliveries order by delivery_id
+"""
+QUARANTINE = "select delivery_id, row_number, reason, record from raw._quarantine order by delivery_id, row_number"
+
+
+def test_results_come_back_in_the_tasks_order_from_worker_processes():
+    tasks = [str(n) for n in range(20)]
+    assert list(workers.in_order(int, [])) == []
+    # int() runs in the workers; the processes that ran them are not this one
+    assert list(workers.in_order(int, tasks, workers=2)) == list(range(20))
+    pids = set(workers.in_order(_pid, tasks, workers=2))
+    assert pids and os.getpid() not in pids
+
+
+def test_an_error_in_a_worker_is_raised_at_its_task_after_the_results_before_it():
+    results = []
+    with pytest.raises(ValueError, match="invalid literal for int"):
+        for result in workers.in_order(int, ["1", "2", "drie", "4"], workers=2):
+            results.append(result)
+    assert results == [1, 2]
+
+
+def test_one_task_or_one_worker_is_done_in_place():
+    assert list(workers.in_order(_pid, ["a"], workers=2)) == [os.getpid()]
+    assert set(workers.in_order(_pid, ["a", "b"], workers=1)) == {os.getpid()}
+
+
+def test_the_worker_count_comes_from_the_environment_and_is_checked(monkeypatch):
+    monkeypatch.setenv(workers.WORKERS_VARIABLE, "3")
+    assert workers.worker_count() == 3
+    for wrong in ("0", "twee"):
+        monkeypatch.setenv(workers.WORKERS_VARIABLE, wrong)
+        with pytest.raises(ValueError, match=workers.WORKERS_VARIABLE):
+            workers.worker_count()
+
+
+def test_what_crosses_to_a_worker_survives_the_trip():
+    # the key travels, not the hash states: the copy makes the same pseudonyms
+    copy = pickle.loads(pickle.dumps(KEY))
+    assert copy.pseudonym("bsn", "123456782") == KEY.pseudonym("bsn", "123456782")
+    error = pickle.loads(pickle.dumps(DeliveryError("politie", "drop.csv", "cut off", row=7)))
+    assert (error.source, error.delivery, error.row, error.problem) == ("politie", "drop.csv", 7, "cut off")
+    assert str(error) == "politie delivery drop.csv, row 7: cut off"
+
+
+@pytest.fixture(scope="module")
+def drops(tmp_path_factory):
+    """Three weeks of police drops with the usual defects, more invalid rows and drops delivered twice."""
+    paths = DataPaths(tmp_path_factory.mktemp("world"))
+    simulate(paths, year=2011, scale=3, seed=5, days=21, defects=DefectRates(repeated_delivery=0.3, invalid_rows=0.05))
+    return paths.landing_for("politie")
+
+
+def land(folder, warehouse, **options):
+    with duckdb.connect(str(warehouse)) as con:
+        outcomes = politie.extract(con, folder, KEY, **options)
+        return outcomes, [con.execute(sql).fetchall() for sql in (LANDED, LEDGER, QUARANTINE)]
+
+
+def test_drops_prepared_by_workers_land_as_drops_prepared_in_place(drops, tmp_path, monkeypatch):
+    sizes = sorted(p.stat().st_size for p in drops.glob("*.csv"))
+    monkeypatch.setenv(workers.WORKERS_VARIABLE, "1")
+    in_place, in_place_tables = land(drops, tmp_path / "in_place.duckdb")
+    monkeypatch.setenv(workers.WORKERS_VARIABLE, "2")
+    small = 3 * sizes[len(sizes) // 2]  # a few drops per batch: several batches, in two workers
+    assert len(politie.batches(pending(drops), small)) >= 4
+    by_workers, by_workers_tables = land(drops, tmp_path / "workers.duckdb", batch_bytes=small)
+    assert [o.delivery for o in by_workers] == [o.delivery for o in in_place]
+    assert by_workers_tables == in_place_tables
+    rows, ledger, quarantine = by_workers_tables
+    assert len(rows) > 100 and quarantine and any(duplicates for *_, duplicates in ledger)
+    assert all(
+        received == accepted + quarantined + duplicates for _, received, accepted, quarantined, duplicates in ledger
+    )
+
+
+def test_a_broken_drop_in_a_worker_stops_the_run_after_the_drops_before_it(drops, tmp_path, monkeypatch):
+    monkeypatch.setenv(workers.WORKERS_VARIABLE, "2")
+    folder = tmp_path / "politie"
+    folder.mkdir()
+    for drop in drops.glob("*.csv"):
+        (folder / drop.name).write_bytes(drop.read_bytes())
+    sizes = sorted(p.stat().st_size for p in folder.glob("*.csv"))
+    size = 2 * sizes[len(sizes) // 2]  # two or three drops per batch
+    # the second drop of the third batch: batches before it land whole, and so does the drop before it
+    third = politie.batches(pending(folder), size)[2]
+    broken = third[1].path
+    # a renamed column, as long as the name it replaces: the batches stay as they were
+    broken.write_bytes(broken.read_bytes().replace(b"Pleegplaats", b"Plaatspleeg", 1))
+    assert [d.path for d in politie.batches(pending(folder), size)[2]] == [d.path for d in third]
+    with duckdb.connect(str(tmp_path / "vh.duckdb")) as con:
+        with pytest.raises(DeliveryError, match=rf"politie delivery {broken.name}: header does not match"):
+            politie.extract(con, folder, KEY, batch_bytes=size)
+        landed = [row[0] for row in con.execute("select delivery_name from raw._deliveries order by 1").fetchall()]
+    names = sorted(p.name for p in folder.glob("*.csv"))
+    assert landed == names[: names.index(broken.name)]
+
+
+def pending(folder) -> list[politie.DropFile]:
+    with duckdb.connect() as con:
+        politie.ledger.ensure_ledger(con)
+        return politie.pending_drops(con, folder)
+
+
+def _pid(_: object) -> int:
+    return os.getpid()
