@@ -8,6 +8,8 @@ when the next one is refused. Derandomized, so a CI run is reproducible.
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import tempfile
 from collections.abc import Callable, Iterator
@@ -107,6 +109,25 @@ def test_any_police_drop_lands_or_is_refused_whole(drop: bytes):
     with folder_with_a_landed_delivery(first_drop, police_extract) as (folder, con):
         (folder / "BVH_VH_mutaties_20110104.csv").write_bytes(drop)
         lands_or_is_refused_whole(con, lambda: politie.extract(con, folder, KEY))
+
+
+# the characters that matter to a `;`-separated reader, and a few that do not
+DROP_CHARACTERS = st.sampled_from(["a", "1", " ", "é", ";", ";", "\r\n", "\n", "\r", '"', "\x00", "\x0b", "\x85"])
+
+
+@FUZZ
+@given(st.lists(DROP_CHARACTERS, max_size=80).map("".join))
+def test_a_police_drop_split_at_semicolons_reads_as_the_csv_module_reads_it(text: str):
+    """The connector splits a plain drop itself (fast); what it accepts as plain reads as csv reads it."""
+    lines = politie.plain_lines(text)
+    try:
+        by_csv = [record for record in csv.reader(io.StringIO(text, newline=""), delimiter=";", strict=True) if record]
+    except csv.Error:
+        assert lines is None, "a text csv refuses was split as plain"
+        return
+    if lines is not None:
+        assert politie.parse_records(text, "drop.csv") == by_csv
+    assert ('"' in text or "\x00" in text or "\r" in text.replace("\r\n", "")) == (lines is None)
 
 
 # --- the VH register's JSON pages

@@ -149,11 +149,11 @@ def read_drop(drop: DropFile) -> pd.DataFrame:
     header, *records = parse_records(text, name)
     check_header(header, name)
     check_field_counts(records, len(header), name)
-    # built column by column, an empty field missing (twice as fast as a frame of rows, then replace)
-    columns = zip(*records, strict=True) if records else ([] for _ in header)
-    frame = pd.DataFrame(
-        {heading: [v or None for v in column] for heading, column in zip(header, columns, strict=True)}, dtype="str"
-    )
+    # one array of all fields (the rows are of one length now), an empty field missing: a pass in numpy
+    # instead of one per field in Python
+    cells = np.array(records, dtype=object) if records else np.empty((0, len(header)), dtype=object)
+    cells[cells == ""] = None
+    frame = pd.DataFrame({heading: cells[:, column] for column, heading in enumerate(header)}, dtype="str")
     frame.insert(0, "_row_number", range(1, len(frame) + 1))
     return frame
 
@@ -179,6 +179,8 @@ def decode(raw: bytes, name: str) -> str:
 
 def parse_records(text: str, name: str) -> list[list[str]]:
     """The `;`-separated records (header first), blank lines skipped; quoting errors name the row."""
+    if (plain := plain_lines(text)) is not None:
+        return [line.split(";") for line in plain if line]
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=";", strict=True)
     records: list[list[str]] = []
     try:
@@ -187,6 +189,16 @@ def parse_records(text: str, name: str) -> list[list[str]]:
         problem = f"cannot be parsed as `;`-separated text: {exc}"
         raise DeliveryError(SOURCE, name, problem, row=len(records)) from exc
     return records
+
+
+def plain_lines(text: str) -> list[str] | None:
+    """The lines of a drop that the csv module would read as lines split at `;`, or None when it needs
+    the csv module: a quote, a NUL, a line break other than CRLF or LF, or a line longer than csv's
+    field limit. Nearly every drop is plain, and splitting it takes a fraction of csv's time."""
+    if '"' in text or "\x00" in text or text.count("\r") != text.count("\r\n"):
+        return None
+    lines = text.replace("\r\n", "\n").split("\n")
+    return lines if max(map(len, lines)) <= csv.field_size_limit() else None
 
 
 def check_header(header: list[str], name: str) -> None:
