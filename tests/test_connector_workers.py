@@ -78,13 +78,25 @@ def land(folder, warehouse, **options):
         return outcomes, [con.execute(sql).fetchall() for sql in (LANDED, LEDGER, QUARANTINE)]
 
 
+def test_drops_are_split_in_even_runs_as_many_as_a_multiple_of_the_workers(drops):
+    taken = pending(drops)
+    size = {d.path: d.path.stat().st_size for d in taken}
+    total, largest = sum(size.values()), max(size.values())
+    assert politie.batches(taken, total, workers_count=2) == [taken]  # it fits in one: done in place
+    for workers_count in (1, 2, 3):
+        runs = politie.batches(taken, total // 5, workers_count)
+        assert [d for run in runs for d in run] == taken  # every drop once, in order
+        assert len(runs) >= 5 and len(runs) % workers_count == 0
+        assert all(sum(size[d.path] for d in run) <= total / len(runs) + largest for run in runs)
+
+
 def test_drops_prepared_by_workers_land_as_drops_prepared_in_place(drops, tmp_path, monkeypatch):
     sizes = sorted(p.stat().st_size for p in drops.glob("*.csv"))
     monkeypatch.setenv(workers.WORKERS_VARIABLE, "1")
     in_place, in_place_tables = land(drops, tmp_path / "in_place.duckdb")
     monkeypatch.setenv(workers.WORKERS_VARIABLE, "2")
     small = 3 * sizes[len(sizes) // 2]  # a few drops per batch: several batches, in two workers
-    assert len(politie.batches(pending(drops), small)) >= 4
+    assert len(politie.batches(pending(drops), small, workers_count=2)) >= 4
     by_workers, by_workers_tables = land(drops, tmp_path / "workers.duckdb", batch_bytes=small)
     assert [o.delivery for o in by_workers] == [o.delivery for o in in_place]
     assert by_workers_tables == in_place_tables
@@ -103,12 +115,13 @@ def test_a_broken_drop_in_a_worker_stops_the_run_after_the_drops_before_it(drops
         (folder / drop.name).write_bytes(drop.read_bytes())
     sizes = sorted(p.stat().st_size for p in folder.glob("*.csv"))
     size = 2 * sizes[len(sizes) // 2]  # two or three drops per batch
-    # the second drop of the third batch: batches before it land whole, and so does the drop before it
-    third = politie.batches(pending(folder), size)[2]
-    broken = third[1].path
+    # the second drop of a later batch: batches before it land whole, and so does the drop before it
+    runs = politie.batches(pending(folder), size, workers_count=2)
+    index, run = next((i, run) for i, run in enumerate(runs) if i >= 2 and len(run) >= 2)
+    broken = run[1].path
     # a renamed column, as long as the name it replaces: the batches stay as they were
     broken.write_bytes(broken.read_bytes().replace(b"Pleegplaats", b"Plaatspleeg", 1))
-    assert [d.path for d in politie.batches(pending(folder), size)[2]] == [d.path for d in third]
+    assert [d.path for d in politie.batches(pending(folder), size, workers_count=2)[index]] == [d.path for d in run]
     with duckdb.connect(str(tmp_path / "vh.duckdb")) as con:
         with pytest.raises(DeliveryError, match=rf"politie delivery {broken.name}: header does not match"):
             politie.extract(con, folder, KEY, batch_bytes=size)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import math
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -265,17 +266,20 @@ def pseudonymise(frame: pd.DataFrame, pseudonymiser: Pseudonymiser, distinct: Di
 BATCH_BYTES = 24 * 2**20
 
 
-def batches(drops: list[DropFile], batch_bytes: int | None = None) -> list[list[DropFile]]:
-    """The drops in their order, in runs of at least `batch_bytes` (the last may be smaller)."""
+def batches(drops: list[DropFile], batch_bytes: int | None = None, workers_count: int = 1) -> list[list[DropFile]]:
+    """The drops in their order, in runs of even size of at most about `batch_bytes`; more than one run
+    comes as a multiple of `workers_count`, so that the workers finish their last runs together."""
     limit = batch_bytes or BATCH_BYTES
-    runs: list[list[DropFile]] = [[]]
-    size = 0
-    for drop in drops:
-        runs[-1].append(drop)
-        size += drop.path.stat().st_size
-        if size >= limit:
-            runs.append([])
-            size = 0
+    sizes = [drop.path.stat().st_size for drop in drops]
+    total = sum(sizes)
+    count = max(1, math.ceil(total / limit))
+    if count > 1:
+        count = math.ceil(count / workers_count) * workers_count
+    runs: list[list[DropFile]] = [[] for _ in range(count)]
+    start = 0
+    for drop, size in zip(drops, sizes, strict=True):
+        runs[min(count - 1, start * count // max(total, 1))].append(drop)  # the run where the drop starts
+        start += size
     return [run for run in runs if run]
 
 
@@ -343,7 +347,8 @@ def extract(
     con.execute(RAW_DDL)
     prepare = partial(prepare_batch, pseudonymiser=pseudonymiser or Pseudonymiser())
     outcomes: list[ledger.DeliveryOutcome] = []
-    for batch in workers.in_order(prepare, batches(pending_drops(con, folder, until), batch_bytes)):
+    runs = batches(pending_drops(con, folder, until), batch_bytes, workers.worker_count())
+    for batch in workers.in_order(prepare, runs):
         outcomes += land_batch(con, batch)
         if batch.error is not None:
             raise batch.error
