@@ -39,10 +39,11 @@ def worker_count() -> int:
 
 
 def in_order(function: Callable[[Task], Result], tasks: Sequence[Task], workers: int | None = None) -> Iterator[Result]:
-    """`function(task)` for each task, in the tasks' order. With more than one task and one worker, the
-    results are computed in worker processes, at most two per worker ahead of the caller (each holds a
-    batch in memory). `function` and the tasks must pickle; an exception in a worker is raised here, at
-    its task. When the caller stops early (it raised), the tasks not yet started are dropped."""
+    """`function(task)` for each task, in the tasks' order. With more than one task and more than one
+    worker, the results are computed in worker processes, at most two per worker ahead of the caller
+    (each holds a batch in memory). `function` and the tasks must pickle; an exception in a worker is
+    raised here, at its task. When the caller stops early (it raised), the tasks not yet started are
+    dropped."""
     workers = min(workers or worker_count(), len(tasks))
     if workers <= 1:
         yield from map(function, tasks)
