@@ -7,7 +7,7 @@ import pickle
 import duckdb
 import pytest
 
-from sources.connectors import politie, workers
+from sources.connectors import ledger, politie, workers
 from sources.connectors.errors import DeliveryError
 from sources.paths import DataPaths
 from sources.pseudonymise import Pseudonymiser
@@ -100,10 +100,11 @@ def test_drops_prepared_by_workers_land_as_drops_prepared_in_place(drops, tmp_pa
     by_workers, by_workers_tables = land(drops, tmp_path / "workers.duckdb", batch_bytes=small)
     assert [o.delivery for o in by_workers] == [o.delivery for o in in_place]
     assert by_workers_tables == in_place_tables
-    rows, ledger, quarantine = by_workers_tables
-    assert len(rows) > 100 and quarantine and any(duplicates for *_, duplicates in ledger)
+    rows, ledger_lines, quarantine = by_workers_tables
+    assert len(rows) > 100 and quarantine and any(duplicates for *_, duplicates in ledger_lines)
     assert all(
-        received == accepted + quarantined + duplicates for _, received, accepted, quarantined, duplicates in ledger
+        received == accepted + quarantined + duplicates
+        for _, received, accepted, quarantined, duplicates in ledger_lines
     )
 
 
@@ -132,7 +133,7 @@ def test_a_broken_drop_in_a_worker_stops_the_run_after_the_drops_before_it(drops
 
 def pending(folder) -> list[politie.DropFile]:
     with duckdb.connect() as con:
-        politie.ledger.ensure_ledger(con)
+        ledger.ensure_ledger(con)
         return politie.pending_drops(con, folder)
 
 

@@ -51,9 +51,8 @@ def in_order(function: Callable[[Task], Result], tasks: Sequence[Task], workers:
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         ahead: deque[Future[Result]] = deque()
-        pending = iter(tasks)
         try:
-            for task in pending:
+            for task in tasks:
                 ahead.append(pool.submit(function, task))
                 if len(ahead) >= 2 * workers:
                     yield ahead.popleft().result()
