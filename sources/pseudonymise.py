@@ -99,26 +99,29 @@ class Pseudonymiser:
         return Pseudonymiser, (self._key,)
 
     def pseudonym(self, domain: str, value: str | None) -> str | None:
-        if not isinstance(value, str) or value == "":  # None or a missing value (NaN) from pandas
-            return None
-        return self._hmac(self._inner_with(domain), value)
+        return self.each(domain, [value])[0]
 
-    def many(self, domain: str, values: Iterable[str | None]) -> list[str | None]:
-        """The pseudonym of each value; each distinct value is hashed once (a person recurs on many rows)."""
-        values = values.tolist() if hasattr(values, "tolist") else list(values)  # a pandas column iterates slowly
-        inner = self._inner_with(domain)
-        known = {value: self._hmac(inner, value) if isinstance(value, str) and value else None for value in set(values)}
-        return [known[value] for value in values]
+    def each(self, domain: str, values: Iterable[str | None]) -> list[str | None]:
+        """The pseudonym of each value, hashed one by one (a repeat is hashed again). The connectors give
+        a column's distinct values: looking up repeats among values that have none cost as much again as
+        the hashing (0.6 µs a value)."""
+        values = values.tolist() if hasattr(values, "tolist") else values  # a pandas column iterates slowly
+        inner = self._inner_with(domain).copy  # bound once: this loop runs per person in a large delivery
+        outer = self._outer.copy
+        pseudonyms: list[str | None] = []
+        for value in values:
+            if not isinstance(value, str) or value == "":  # None or a missing value (NaN) from pandas
+                pseudonyms.append(None)
+                continue
+            message = inner()
+            message.update(value.encode())
+            keyed = outer()
+            keyed.update(message.digest())
+            pseudonyms.append(keyed.hexdigest()[:32])
+        return pseudonyms
 
     def _inner_with(self, domain: str) -> hashlib._Hash:
         """The inner hash with the domain taken in: the message is f"{domain}:{value}"."""
         inner = self._inner.copy()
         inner.update(f"{domain}:".encode())
         return inner
-
-    def _hmac(self, inner: hashlib._Hash, value: str) -> str:
-        message = inner.copy()
-        message.update(value.encode())
-        outer = self._outer.copy()
-        outer.update(message.digest())
-        return outer.hexdigest()[:32]

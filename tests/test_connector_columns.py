@@ -46,8 +46,8 @@ def test_pseudonyms_are_the_keyed_hmac_of_domain_and_value_whether_one_or_many(k
         ]
         pseudonymiser = Pseudonymiser(key)
         assert [pseudonymiser.pseudonym(domain, v) for v in values] == expected
-        assert pseudonymiser.many(domain, values) == expected
-        assert pseudonymiser.many(domain, pd.Series(values, dtype="str")) == expected
+        assert pseudonymiser.each(domain, values) == expected
+        assert pseudonymiser.each(domain, pd.Series(values, dtype="str")) == expected
 
 
 def test_a_column_of_keys_is_mostly_distinct_and_one_of_days_or_birth_dates_is_not():

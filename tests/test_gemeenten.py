@@ -220,7 +220,7 @@ def test_each_layout_is_read_field_by_field(clean_landing, clean_world, gemeente
         assert [None if pd.isna(v) else v for v in raw[column]] == iso(column), column
     for column in COUNTED:
         assert list(raw[column]) == ja_nee(column), column
-    expected_keys = PSEUDONYMISER.many("bsn", [None if pd.isna(b) else b for b in hv["bsn"]])
+    expected_keys = PSEUDONYMISER.each("bsn", [None if pd.isna(b) else b for b in hv["bsn"]])
     assert [None if pd.isna(k) else k for k in raw["persoon_sleutel"]] == expected_keys
     assert raw["leeftijdsklasse"].notna().all()
     assert not raw["is_testpersoon"].any()

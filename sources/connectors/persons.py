@@ -118,7 +118,7 @@ def _keys(
 def _bsn_pseudonyms(pseudonymiser: Pseudonymiser, bsn: tuple[np.ndarray, pd.Series]) -> list[str | None]:
     """The pseudonym of each row's BSN, made once per distinct value (a person recurs on many rows)."""
     codes, uniques = bsn
-    pseudonyms = pseudonymiser.many("bsn", [_bsn_text(v) for v in uniques.tolist()])
+    pseudonyms = pseudonymiser.each("bsn", [_bsn_text(v) for v in uniques.tolist()])
     return np.array(pseudonyms, dtype=object)[codes].tolist()
 
 
@@ -138,7 +138,7 @@ def _naam_pseudonyms(
     recurs on many rows); none without a surname or a valid birth date."""
     codes, (surnames, names, days) = _combinations([surname, first_names, born])
     texts = [f"{s}|{n}|{d}" if s != "" and d != "" else None for s, n, d in zip(surnames, names, days, strict=True)]
-    return np.array(pseudonymiser.many("naam", texts), dtype=object)[codes].tolist()
+    return np.array(pseudonymiser.each("naam", texts), dtype=object)[codes].tolist()
 
 
 def _combinations(parts: list[Distinct]) -> tuple[np.ndarray, list[np.ndarray]]:
