@@ -17,6 +17,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 import duckdb
+import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
@@ -258,17 +259,26 @@ def _pull(engine: sa.Engine, shown_url: str, entity: Entity, watermark: str | No
     except sa.exc.SQLAlchemyError as exc:
         problem = f"cannot read table {entity.table} from {shown_url}: {_cause(exc)}"
         raise DeliveryError(SOURCE, delivery_name(entity, watermark), problem) from exc
-    # column by column, and only values that are not text already (SQLite's are) go through _as_text;
-    # whole numbers (SQLite's keys) are common enough to be written as text on the spot
-    values = zip(*records, strict=True) if records else ([] for _ in columns)
-    texts = [
-        [v if v is None or type(v) is str else str(v) if type(v) is int else _as_text(v) for v in column]
-        for column in values
-    ]
-    rows = pd.DataFrame(dict(enumerate(texts)), index=range(len(records)), dtype=object)
+    rows = pd.DataFrame(_as_text_columns(records, len(columns)), index=range(len(records)), dtype=object)
     rows.columns = columns
     rows.insert(0, "_row_number", range(1, len(rows) + 1))
     return Pull(entity, watermark, rows)
+
+
+def _as_text_columns(records: list, width: int) -> dict[int, np.ndarray]:
+    """The records' columns, every value as text (or None). A column of text only (SQLite's text) is
+    taken as it is; the others value by value (SQLite's whole numbers, a typed database's dates)."""
+    table = np.empty((len(records), width), dtype=object)
+    if records:  # rows as tuples (numpy reads a database row value by value), columns in one pass in numpy
+        table[:] = [tuple(record) for record in records]
+    columns = {}
+    for position in range(width):
+        column = table[:, position]
+        kind = pd.api.types.infer_dtype(column, skipna=True)
+        if kind not in ("string", "empty"):
+            column = np.array([v if v is None or type(v) is str else _as_text(v) for v in column], dtype=object)
+        columns[position] = column
+    return columns
 
 
 HINTS = {
