@@ -2,7 +2,7 @@
 
 Connectors check, parse and pseudonymise each distinct value once (sources/connectors/distinct.py),
 check nine-digit BSNs all at once (bsn.elfproef_passes) and hash each distinct value once
-(Pseudonymiser.many): every shortcut is compared here with the plain definition it replaces.
+(persons, Pseudonymiser.each): every shortcut is compared here with the plain definition it replaces.
 """
 
 from __future__ import annotations
@@ -31,6 +31,13 @@ bsn_like = st.one_of(
 @given(st.lists(bsn_like, max_size=50))
 def test_the_column_11_proef_agrees_with_the_one_for_a_value(values):
     assert elfproef_passes(values).tolist() == [passes_elfproef(v) for v in values]
+
+
+@given(st.lists(st.one_of(bsn_like, st.sampled_from([None, float("nan"), "", "   "])), max_size=50))
+def test_the_11_proef_rule_breaks_on_a_filled_value_that_fails_and_on_nothing_else(values):
+    broken = rules.elfproef("bsn").check(pd.Series(values, dtype=object))
+    expected = [isinstance(v, str) and v.strip() != "" and not passes_elfproef(v) for v in values]
+    assert np.asarray(broken, dtype=bool).tolist() == expected
 
 
 # keys shorter than SHA-256's block, as long as it, and longer (which HMAC hashes first)
