@@ -24,11 +24,12 @@ def elfproef_passes(values: Sequence[str]) -> np.ndarray:
     # the values of nine characters, and whether their text together is ASCII digits only: a few passes in C
     # where a check per value in Python cost most of the rule (a BSN column is mostly distinct values)
     nine = np.fromiter(map(len, values), dtype=np.int64, count=len(values)) == 9
-    text = "".join(compress(values, nine))
-    plain = nine if text.isascii() and text.isdigit() else _plain(values, nine)
+    plain, text = nine, "".join(compress(values, nine))
+    if not (text.isascii() and text.isdigit()):  # some value of nine characters is not nine ASCII digits
+        plain = _plain(values, nine)
+        text = "".join(compress(values, plain))
     passes = np.zeros(len(values), dtype=bool)
     if plain.any():
-        text = text if plain is nine else "".join(compress(values, plain))
         digits = np.frombuffer(text.encode("ascii"), dtype=np.uint8).reshape(-1, 9).astype(np.int64) - ord("0")
         total = digits @ np.array(_WEIGHTS)
         passes[plain] = (total % 11 == 0) & (total != 0)
