@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from orchestration.environment import prepare_environment
+from orchestration.long_lived import long_lived
 from sources.paths import data_paths
 
 if TYPE_CHECKING:
@@ -87,21 +88,22 @@ def cmd_run(args: argparse.Namespace) -> int:
     log_dir.mkdir(parents=True, exist_ok=True)
     log_file = log_dir / "last_run.log"
 
-    from orchestration.dbt_manifest import start_parse_if_stale
+    with long_lived():  # the imports and the definitions live as long as the run: kept out of collections
+        from orchestration.dbt_manifest import start_parse_if_stale
 
-    parse = start_parse_if_stale()  # a fresh data folder: dbt parses while Dagster and dagster-dbt import
-    import dagster_dbt  # noqa: F401
+        parse = start_parse_if_stale()  # a fresh data folder: dbt parses while Dagster and dagster-dbt import
+        import dagster_dbt  # noqa: F401
 
-    if parse is not None:
-        # the parse outlasts that import: meanwhile import GX, which the first connector's check needs
-        from expectations.runner import import_great_expectations
+        if parse is not None:
+            # the parse outlasts that import: meanwhile import GX, which the first connector's check needs
+            from expectations.runner import import_great_expectations
 
-        import_great_expectations()
-        parse.wait()  # a failed parse is run again, and reported, when the definitions load
-    from orchestration.definitions import defs
-    from orchestration.headless import DayRange, delivered_days, run_job
-    from orchestration.locking import WarehouseBusyError
-    from orchestration.summary import CheckResult, render_summary, what_ran
+            import_great_expectations()
+            parse.wait()  # a failed parse is run again, and reported, when the definitions load
+        from orchestration.definitions import defs
+        from orchestration.headless import DayRange, delivered_days, run_job
+        from orchestration.locking import WarehouseBusyError
+        from orchestration.summary import CheckResult, render_summary, what_ran
 
     default = delivered_days(paths)
     days = DayRange(args.first or default.first, args.last or args.first or default.last)
