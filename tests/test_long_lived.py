@@ -17,11 +17,11 @@ class Node:
 
 @pytest.fixture
 def collector():
-    """The collector as the test found it, given back afterwards (the frozen objects unfrozen)."""
+    """The collector on, and afterwards on or off as the test found it. What a block froze stays frozen,
+    as in `vhpipe run`: unfreezing would also give back what GX's import froze before the test."""
     enabled = gc.isenabled()
     gc.enable()
     yield
-    gc.unfreeze()
     (gc.enable if enabled else gc.disable)()
 
 
@@ -36,14 +36,14 @@ def test_no_collections_in_the_block_and_what_it_made_is_left_out_of_later_ones(
     try:
         with long_lived():
             assert not gc.isenabled()
-            made = [Node() for _ in range(50_000)]  # many times the threshold of the youngest generation
+            made = [Node() for _ in range(10_000)]  # many times the threshold of the youngest generation
             assert collections == []
             frozen_before_exit = gc.get_freeze_count()
         assert gc.isenabled()
         assert gc.get_freeze_count() >= frozen_before_exit + len(made)
         del made
         gc.collect()  # the frozen cycles are not collected: they stay counted as frozen
-        assert gc.get_freeze_count() >= frozen_before_exit + 50_000
+        assert gc.get_freeze_count() >= frozen_before_exit + 10_000
     finally:
         gc.callbacks.remove(seen)
 
