@@ -142,7 +142,7 @@ def layout_pattern(folders: list[str]) -> str | None:
         case ["marts", "analyse"]:
             return r"(fct|dim)_[a-z0-9_]+"
         case ["audit"]:
-            return r"report_cell_members"  # the auditor's lineage, never published
+            return r"report_cell_members|report_cell_parts"  # the auditor's lineage, never published
     return None
 
 

@@ -110,3 +110,28 @@ def test_a_member_page_lists_a_large_cell_in_part_and_counts_all_of_it(pipeline,
     per_source = page.split("<h2>Per bronsysteem</h2>")[1].split("<h2>")[0]
     counted = sum(int(n) for n in re.findall(r'<td class="num">(\d+)</td>', per_source))
     assert counted == total["n"][0]
+
+
+def test_every_member_page_lists_the_first_records_of_its_cell(pipeline, tmp_path):
+    """The pages take each member cell's first records once and combine them per cell (a total, an
+    appendix cell): what they list must be the cell's own first records in audit.report_cell_members,
+    and their counts its whole membership."""
+    from expectations.report.member_pages import write_member_pages
+
+    shown = 5
+    with duckdb.connect(str(pipeline.paths.warehouse), read_only=True) as con:
+        links = write_member_pages(con, tmp_path, shown=shown)
+        first = con.execute(
+            """
+            select tabel, rij, kolom, list(lid order by datum, lid)[:?] as leden, count(*) as n
+            from audit.report_cell_members group by all
+            """,
+            [shown],
+        ).fetchall()
+    assert len(links) == len(first) > 100
+    for tabel, rij, kolom, leden, n in first:
+        page = (tmp_path / links[(tabel, rij, kolom)]).read_text(encoding="utf-8")
+        listed = re.findall(r"<tr><td><code>([^<]*)</code>", page.split("<h2>Registraties</h2>")[1])
+        assert [html.unescape(lid) for lid in listed] == leden, (tabel, rij, kolom)
+        per_delivery = page.split("<h2>Per levering</h2>")[1].split("<h2>")[0]
+        assert sum(int(c) for c in re.findall(r'<td class="num">(\d+)</td>', per_delivery)) == n

@@ -1,20 +1,22 @@
 {#-
-  The members of a table's cells, with the members of its totals: a row total holds the members
-  of the row's cells, a column total those of the column's, the grand total all of them.
+  The parts of a table's cells: each cell holds the members of its own member cell, a row total
+  those of the row's cells, a column total those of the column's, the grand total all of them.
+  One row per (cell, member cell whose members it holds).
 -#}
-{% macro members_with_totals(members_model, row_totals=true, column_totals=true) %}
-    {% set columns = 'tabel, lid, persoon_key, datum, bronnen, delivery_id, delivery_row_number' %}
-    select rij, kolom, {{ columns }} from {{ ref(members_model) }}
+{% macro cell_parts(members_model, row_totals=true, column_totals=true) %}
+    {% set member_cells = 'select distinct tabel, rij, kolom from ' ~ ref(members_model) %}
+    {% set parts = 'tabel as leden_tabel, rij as leden_rij, kolom as leden_kolom' %}
+    select tabel, rij, kolom, {{ parts }} from ({{ member_cells }})
     {% if row_totals %}
         union all
-        select rij, 'Totaal' as kolom, {{ columns }} from {{ ref(members_model) }}
+        select tabel, rij, 'Totaal' as kolom, {{ parts }} from ({{ member_cells }})
     {% endif %}
     {% if column_totals %}
         union all
-        select 'Totaal' as rij, kolom, {{ columns }} from {{ ref(members_model) }}
+        select tabel, 'Totaal' as rij, kolom, {{ parts }} from ({{ member_cells }})
         {% if row_totals %}
             union all
-            select 'Totaal' as rij, 'Totaal' as kolom, {{ columns }} from {{ ref(members_model) }}
+            select tabel, 'Totaal' as rij, 'Totaal' as kolom, {{ parts }} from ({{ member_cells }})
         {% endif %}
     {% endif %}
 {% endmacro %}

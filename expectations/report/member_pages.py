@@ -43,11 +43,7 @@ def write_member_pages(con: duckdb.DuckDBPyConnection, reports: Path, shown: int
 
     A page lists at most `shown` records; its counts per source and per delivery cover them all.
     """
-    exists = con.execute(
-        "select count(*) from information_schema.tables "
-        "where table_schema = 'audit' and table_name = 'report_cell_members'"
-    ).fetchall()[0][0]
-    if not exists:
+    if not _has_members(con):
         return {}
     values = {tuple(cell): int(value) for *cell, value in con.execute(REPORT_CELLS).fetchall()}
     per_source = _counts_by(con, "bronnen")
@@ -80,19 +76,58 @@ def written_alongside(warehouse_path: str | Path, reports: Path) -> Iterator[Fut
 
 
 REPORT_CELLS = "select tabel, rij, kolom, waarde from marts.report_cells"
-FIRST_MEMBERS = """
+MEMBER_RELATIONS = ("intermediate.int_leden", "audit.report_cell_parts")
+# A cell's records are those of its parts (audit.report_cell_parts: its own member cell, or the cells
+# a total or an appendix cell repeats). A total's first records are among its parts' first records,
+# and its counts are the sums of theirs: so each member cell's records are read once, not once for
+# every cell that repeats them (audit.report_cell_members holds five times as many rows).
+PARTS = """
+    select parts.tabel, parts.rij, parts.kolom, per_part.*
+    from audit.report_cell_parts as parts
+    inner join per_part
+        on parts.leden_tabel = per_part.leden_tabel
+        and parts.leden_rij = per_part.leden_rij
+        and parts.leden_kolom = per_part.leden_kolom
+"""
+FIRST_MEMBERS = f"""
+    with
+    per_part as (
+        select
+            tabel as leden_tabel, rij as leden_rij, kolom as leden_kolom,
+            min_by(
+                {{'lid': lid, 'persoon_key': persoon_key, 'datum': datum, 'bronnen': bronnen,
+                 'delivery_id': delivery_id, 'delivery_row_number': delivery_row_number}},
+                (datum, lid), $shown
+            ) as records
+        from intermediate.int_leden
+        group by all
+    ),
+    candidates as (select tabel, rij, kolom, unnest(records) as record from ({PARTS}))
     select
         tabel, rij, kolom,
-        min_by((lid, persoon_key, datum, bronnen, delivery_id, delivery_row_number), (datum, lid), ?) as records
-    from audit.report_cell_members
+        min_by(
+            (record.lid, record.persoon_key, record.datum, record.bronnen, record.delivery_id,
+             record.delivery_row_number),
+            (record.datum, record.lid), $shown
+        ) as records
+    from candidates
     group by all
 """
 
 
+def _has_members(con: duckdb.DuckDBPyConnection) -> bool:
+    found = con.execute(
+        "select count(*) from information_schema.tables where table_schema || '.' || table_name in (?, ?)",
+        list(MEMBER_RELATIONS),
+    ).fetchall()[0][0]
+    return found == len(MEMBER_RELATIONS)
+
+
 def _first_members(con: duckdb.DuckDBPyConnection, shown: int) -> Iterator[tuple[Cell, list[tuple]]]:
-    """Per cell, its first `shown` records by date: DuckDB keeps only those per cell while it reads the
-    members (a national year has millions of them), instead of sorting them all."""
-    cursor = con.execute(FIRST_MEMBERS, [shown])
+    """Per cell, its first `shown` records by date: DuckDB keeps only those per member cell while it
+    reads the members (a national year has millions of them), instead of sorting them all, and then
+    the first `shown` of its parts' per cell."""
+    cursor = con.execute(FIRST_MEMBERS, {"shown": shown})
     while batch := cursor.fetchmany(20):  # a few cells at a time: each holds up to `shown` records
         for tabel, rij, kolom, records in batch:
             yield (tabel, rij, kolom), records
@@ -101,11 +136,17 @@ def _first_members(con: duckdb.DuckDBPyConnection, shown: int) -> Iterator[tuple
 def _counts_by(con: duckdb.DuckDBPyConnection, column: str) -> dict[Cell, list[tuple[str, int]]]:
     counts = defaultdict(list)
     rows = con.execute(
-        f"select tabel, rij, kolom, {column}, count(*) from audit.report_cell_members "
-        f"group by all order by tabel, rij, kolom, {column}"
+        f"""
+        with per_part as (
+            select tabel as leden_tabel, rij as leden_rij, kolom as leden_kolom, {column} as key, count(*) as n
+            from intermediate.int_leden
+            group by all
+        )
+        select tabel, rij, kolom, key, sum(n) from ({PARTS}) group by all order by tabel, rij, kolom, key
+        """
     ).fetchall()
     for tabel, rij, kolom, key, count in rows:
-        counts[(tabel, rij, kolom)].append((key, count))
+        counts[(tabel, rij, kolom)].append((key, int(count)))
     return counts
 
 
