@@ -51,11 +51,11 @@ def write_member_pages(con: duckdb.DuckDBPyConnection, reports: Path, shown: int
     folder = reports / MEMBERS_FOLDER
     folder.mkdir(parents=True, exist_ok=True)
     links = {}
-    for cell, records in _first_members(con, shown):
+    for cell, listed, rows in _first_members(con, shown):
         if cell not in values:  # members of a cell report_cells no longer has: nothing links to them
             continue
         name = cell_file(*cell)
-        page = _page(cell, values[cell], per_source[cell], per_delivery[cell], records)
+        page = _page(cell, values[cell], per_source[cell], per_delivery[cell], listed, rows)
         (folder / name).write_text(page, encoding="utf-8")
         links[cell] = f"{MEMBERS_FOLDER}/{name}"
     return links
@@ -89,6 +89,21 @@ PARTS = """
         and parts.leden_rij = per_part.leden_rij
         and parts.leden_kolom = per_part.leden_kolom
 """
+MEMBER_ROW = (
+    "<tr><td><code>{}</code></td><td><code>{}…</code></td><td>{}</td><td>{}</td><td><code>{}</code></td>"
+    '<td class="num">{}</td></tr>'
+)
+
+
+def _escaped(text: str) -> str:
+    """SQL: `text` as html.escape writes it (an unknown value as empty text)."""
+    for character, entity in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ('"', "&quot;"), ("'", "&#x27;")):
+        text = f"replace({text}, '{character.replace(chr(39), chr(39) * 2)}', '{entity}')"
+    return f"coalesce({text}, '')"
+
+
+# A page lists up to $shown records: they are chosen, ordered and written as table rows by DuckDB,
+# which leaves Python's lock to GX while the audit validates beside it.
 FIRST_MEMBERS = f"""
     with
     per_part as (
@@ -102,15 +117,25 @@ FIRST_MEMBERS = f"""
         from intermediate.int_leden
         group by all
     ),
-    candidates as (select tabel, rij, kolom, unnest(records) as record from ({PARTS}))
+    candidates as (select tabel, rij, kolom, unnest(records) as record from ({PARTS})),
+    firsts as (
+        select tabel, rij, kolom, min_by(record, (record.datum, record.lid), $shown) as records
+        from candidates
+        group by all
+    ),
+    listed as (select tabel, rij, kolom, unnest(records) as r from firsts)
     select
-        tabel, rij, kolom,
-        min_by(
-            (record.lid, record.persoon_key, record.datum, record.bronnen, record.delivery_id,
-             record.delivery_row_number),
-            (record.datum, record.lid), $shown
-        ) as records
-    from candidates
+        tabel, rij, kolom, count(*) as listed,
+        string_agg(
+            format(
+                '{MEMBER_ROW}',
+                {_escaped("r.lid")}, {_escaped("left(r.persoon_key, 20)")},
+                {_escaped("strftime(r.datum, '%Y-%m-%d')")}, {_escaped("r.bronnen")},
+                {_escaped("r.delivery_id")}, r.delivery_row_number
+            ),
+            '' order by r.datum, r.lid
+        ) as rows_html
+    from listed
     group by all
 """
 
@@ -123,14 +148,14 @@ def _has_members(con: duckdb.DuckDBPyConnection) -> bool:
     return found == len(MEMBER_RELATIONS)
 
 
-def _first_members(con: duckdb.DuckDBPyConnection, shown: int) -> Iterator[tuple[Cell, list[tuple]]]:
-    """Per cell, its first `shown` records by date: DuckDB keeps only those per member cell while it
-    reads the members (a national year has millions of them), instead of sorting them all, and then
-    the first `shown` of its parts' per cell."""
+def _first_members(con: duckdb.DuckDBPyConnection, shown: int) -> Iterator[tuple[Cell, int, str]]:
+    """Per cell, how many records its page lists and their table rows: its first `shown` records by
+    date. DuckDB keeps only those per member cell while it reads the members (a national year has
+    millions of them), instead of sorting them all, and then the first `shown` of its parts' per cell."""
     cursor = con.execute(FIRST_MEMBERS, {"shown": shown})
-    while batch := cursor.fetchmany(20):  # a few cells at a time: each holds up to `shown` records
-        for tabel, rij, kolom, records in batch:
-            yield (tabel, rij, kolom), records
+    while batch := cursor.fetchmany(20):  # a few cells at a time: each holds up to `shown` rows
+        for tabel, rij, kolom, listed, rows in batch:
+            yield (tabel, rij, kolom), listed, rows
 
 
 def _counts_by(con: duckdb.DuckDBPyConnection, column: str) -> dict[Cell, list[tuple[str, int]]]:
@@ -151,17 +176,17 @@ def _counts_by(con: duckdb.DuckDBPyConnection, column: str) -> dict[Cell, list[t
 
 
 def _page(
-    cell: Cell, value: int, per_source: list[tuple[str, int]], per_delivery: list[tuple[str, int]], records: list
+    cell: Cell,
+    value: int,
+    per_source: list[tuple[str, int]],
+    per_delivery: list[tuple[str, int]],
+    listed: int,
+    rows: str,
 ) -> str:
+    """The page of a cell; `rows` are the table rows of its `listed` records (FIRST_MEMBERS)."""
     tabel, rij, kolom = cell
     title = f"Tabel {tabel} · {rij} · {kolom}: {value}"
     total = sum(count for _, count in per_source)
-    rows = "".join(
-        f"<tr><td><code>{escape(lid)}</code></td><td><code>{escape(str(person)[:20])}…</code></td>"
-        f"<td>{escape(str(datum)[:10])}</td><td>{escape(bronnen)}</td><td><code>{escape(delivery)}</code></td>"
-        f'<td class="num">{int(row_number)}</td></tr>'
-        for lid, person, datum, bronnen, delivery, row_number in records
-    )
     return (
         f'<!DOCTYPE html>\n<html lang="nl">\n<head>\n<meta charset="utf-8">\n<title>{escape(title)}</title>\n'
         f"<style>{STYLE}</style>\n</head>\n<body>\n"
@@ -170,7 +195,7 @@ def _page(
         "(pseudonieme persoonssleutels; geen BSN, naam of geboortedatum).</p>\n"
         f"<h2>Per bronsysteem</h2>\n{_counts(per_source, 'bron')}\n"
         f"<h2>Per levering</h2>\n{_counts(per_delivery, 'levering')}\n"
-        f"<h2>Registraties</h2>\n{_more(cell, total, len(records))}"
+        f"<h2>Registraties</h2>\n{_more(cell, total, listed)}"
         "<table><tr><th>registratie</th><th>persoon (pseudoniem)</th><th>datum</th>"
         f'<th>bron</th><th>levering</th><th class="num">rij</th></tr>{rows}</table>\n</body>\n</html>\n'
     )
