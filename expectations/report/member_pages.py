@@ -98,7 +98,8 @@ MEMBER_ROW = (
 def _escaped(text: str) -> str:
     """SQL: `text` as html.escape writes it (an unknown value as empty text)."""
     for character, entity in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ('"', "&quot;"), ("'", "&#x27;")):
-        text = f"replace({text}, '{character.replace(chr(39), chr(39) * 2)}', '{entity}')"
+        literal = character.replace("'", "''")  # a quote inside an SQL string is written twice
+        text = f"replace({text}, '{literal}', '{entity}')"
     return f"coalesce({text}, '')"
 
 
