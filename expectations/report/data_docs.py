@@ -10,6 +10,7 @@ the offline rewrite changed, the site is built again from scratch.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -23,12 +24,6 @@ from expectations.report.offline_assets import make_offline
 from expectations.runner import SuiteOutcome, load_suite_definition
 
 SITE_NAME = "vhpipe"
-SITE = {
-    "class_name": "SiteBuilder",
-    "show_how_to_buttons": False,
-    "store_backend": {"class_name": "TupleFilesystemStoreBackend", "base_directory": "site"},
-    "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
-}
 # what the site shows, beside GX's stores: each result's page by the validation it shows, each suite's definition
 SHOWN = "shown.json"
 
@@ -90,6 +85,7 @@ def _write_shown(folder: Path, shown: dict) -> None:
     temporary.replace(folder / SHOWN)
 
 
+@functools.cache
 def _renderer() -> str:
     """GX's version and the code that writes the pages: a change of either renders every page again."""
     digest = hashlib.sha256(f"great_expectations={version('great_expectations')}".encode())
@@ -102,7 +98,12 @@ def _site_context(folder: Path):
     import great_expectations as gx
 
     context = gx.get_context(mode="file", project_root_dir=str(folder))
-    site = {**SITE, "store_backend": {**SITE["store_backend"], "base_directory": str(folder / "site")}}
+    site = {
+        "class_name": "SiteBuilder",
+        "show_how_to_buttons": False,
+        "store_backend": {"class_name": "TupleFilesystemStoreBackend", "base_directory": str(folder / "site")},
+        "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+    }
     sites = context.get_config().data_docs_sites or {}
     if sites.get(SITE_NAME) != site or len(sites) != 1:
         for name in list(sites):
