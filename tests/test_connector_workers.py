@@ -3,6 +3,7 @@ the same order, and a drop that breaks the contract still stops the run after th
 
 import os
 import pickle
+import threading
 
 import duckdb
 import pytest
@@ -139,3 +140,20 @@ def pending(folder) -> list[politie.DropFile]:
 
 def _pid(_: object) -> int:
     return os.getpid()
+
+
+def test_in_threads_results_come_back_in_order_and_an_error_at_its_task():
+    main = threading.get_ident()
+    tasks = [str(n) for n in range(20)]
+    assert list(workers.in_order(int, tasks, workers=2, threads=True)) == list(range(20))
+    idents = set(workers.in_order(_thread, tasks, workers=2, threads=True))
+    assert idents and main not in idents  # threads of the pool, not the caller's
+    results = []
+    with pytest.raises(ValueError, match="invalid literal for int"):
+        for result in workers.in_order(int, ["1", "2", "drie", "4"], workers=2, threads=True):
+            results.append(result)
+    assert results == [1, 2]
+
+
+def _thread(_: object) -> int:
+    return threading.get_ident()

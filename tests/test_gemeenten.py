@@ -494,3 +494,18 @@ def test_a_column_is_read_per_value_and_type_so_true_and_1_read_differently(tmp_
         con.execute("select record->>'registratienummer' from raw._quarantine where row_number = 5").fetchone()[0]
         == "9004"
     )
+
+
+@pytest.mark.parametrize("reader", [connector.as_text, connector.as_ja_nee, connector.as_bsn, connector.as_iso_date])
+def test_a_column_read_once_per_distinct_value_reads_every_cell_as_the_reader_does(reader):
+    """Columns of one number type take the shortcut (a value stands for itself), mixed ones the keyed way."""
+    mixed = [True, 1, 1.0, False, 0, 0.0, "1", None, "J", datetime(2011, 2, 3), date(2011, 2, 3), "03-02-2011"]
+    one_number_type = [1, 2, 1, "1", None, "nee", datetime(2011, 2, 3), "03-02-2011", date(2011, 2, 3), 1]
+    for cells in (mixed, one_number_type, [True, "Ja", True, None], [0.5, 1.0, 1.0], []):
+        assert connector.read_column(tuple(cells), reader) == [reader(cell) for cell in cells]
+
+
+def test_short_rows_read_as_empty_cells_at_their_end():
+    columns = connector.sheet_columns([["a", "b", "c"], ["d"], [], ["e", "f"]])
+    assert columns == [("a", "d", None, "e"), ("b", None, None, "f"), ("c", None, None, None)]
+    assert connector.sheet_columns([]) == []

@@ -22,7 +22,7 @@ import duckdb
 import pandas as pd
 from python_calamine import CalamineWorkbook
 
-from sources.connectors import ledger, persons, rules
+from sources.connectors import ledger, persons, rules, workers
 from sources.connectors.distinct import DistinctValues
 from sources.connectors.errors import DeliveryError
 from sources.pseudonymise import Pseudonymiser
@@ -64,6 +64,8 @@ OPTIONAL_FIELDS = ("gemeente",)  # without the column, the file name says which 
 DATE_FIELDS = ("datum_rihg", "datum_opgelegd", "einddatum", "geboortedatum")
 JA_NEE_FIELDS = ("opgelegd", "ingetrokken", "verlengd")
 JA_NEE_WORDS = {"ja": JA, "j": JA, "nee": NEE, "n": NEE}
+# cells of these types can be equal across them (True == 1 == 1.0) and still read differently
+EQUAL_ACROSS_TYPES = frozenset({bool, int, float})
 
 RAW_DDL = f"""
 create table if not exists raw.{TABLE} (
@@ -264,19 +266,23 @@ def _reader(name: str) -> Callable[[object], str | None]:
     return as_text
 
 
-def read_column(cells: list[object], reader: Callable[[object], str | None]) -> list[str | None]:
+def read_column(cells: Sequence[object], reader: Callable[[object], str | None]) -> list[str | None]:
     """`reader` applied to each cell, once per distinct value: a column repeats its dates and codes."""
+    if len(set(map(type, cells)) & EQUAL_ACROSS_TYPES) <= 1:  # nearly always: a value is equal to itself only
+        texts = {value: reader(value) for value in set(cells)}
+        return list(map(texts.__getitem__, cells))
     # keyed by type too: True == 1 and 1 == 1.0, but True reads as 'Ja' (so not distinct.map_distinct,
     # whose pd.factorize takes True, 1 and 1.0 for one value)
-    texts = {key: reader(key[1]) for key in {(type(value), value) for value in cells}}
-    return [texts[type(value), value] for value in cells]
+    keyed = {key: reader(key[1]) for key in {(type(value), value) for value in cells}}
+    return [keyed[type(value), value] for value in cells]
 
 
 def read_rows(data: DataSheet) -> pd.DataFrame:
     """The rows under the header as text per field, with their Excel row number; blank rows skipped."""
     below_header = data.sheet.rows[data.header_row :]
+    cells = sheet_columns(below_header)
     columns = {
-        name: read_column([row[column - 1] if column <= len(row) else None for row in below_header], _reader(name))
+        name: read_column(cells[column - 1] if column <= len(cells) else [None] * len(below_header), _reader(name))
         for name, column in data.columns.items()
     }
     first = data.header_row + 1
@@ -287,6 +293,14 @@ def read_rows(data: DataSheet) -> pd.DataFrame:
             frame[name] = None
     frame["_sheet"] = data.sheet.title
     return frame
+
+
+def sheet_columns(rows: list[list[object]]) -> list[Sequence[object]]:
+    """The cells of the rows column by column; a row shorter than the longest has None in its missing cells."""
+    width = max(map(len, rows), default=0)
+    if any(len(row) != width for row in rows):  # calamine gives rows of one width; another reader may not
+        rows = [[*row, *[None] * (width - len(row))] for row in rows]
+    return list(zip(*rows, strict=True))
 
 
 def gemeente_in_name(file_name: str) -> str | None:
@@ -405,9 +419,10 @@ def pseudonymise(frame: pd.DataFrame, pseudonymiser: Pseudonymiser, distinct: Di
     return out
 
 
-def read_workbook(workbook: WorkbookFile) -> pd.DataFrame:
-    """The registrations of a workbook as text per field, gemeente filled in; contract checked."""
-    frame = read_rows(find_data_sheet(open_workbook(workbook), workbook.delivery.name))
+def read_workbook(workbook: WorkbookFile, book: list[Sheet]) -> pd.DataFrame:
+    """The registrations of a workbook (`book`: its sheets, open_workbook) as text per field, gemeente
+    filled in; contract checked."""
+    frame = read_rows(find_data_sheet(book, workbook.delivery.name))
     return _text_columns(fill_gemeente(frame, workbook.delivery.name), FIELDS)
 
 
@@ -437,9 +452,11 @@ def extract(
     con.execute(RAW_DDL)
     pseudonymiser = pseudonymiser or Pseudonymiser()
     batch: list[tuple[WorkbookFile, pd.DataFrame]] = []
+    pending = pending_workbooks(con, folder)
     try:
-        for workbook in pending_workbooks(con, folder):
-            batch.append((workbook, read_workbook(workbook)))
+        # calamine parses without holding the GIL: the next workbooks are opened while this one is read
+        for workbook, book in zip(pending, workers.in_order(open_workbook, pending, threads=True), strict=True):
+            batch.append((workbook, read_workbook(workbook, book)))
     except Exception:
         load_workbooks(con, batch, pseudonymiser)  # the workbooks read before the broken one still land
         raise

@@ -16,7 +16,7 @@ import multiprocessing
 import os
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
 from typing import TypeVar
 
 Task = TypeVar("Task")
@@ -38,18 +38,24 @@ def worker_count() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
-def in_order(function: Callable[[Task], Result], tasks: Sequence[Task], workers: int | None = None) -> Iterator[Result]:
+def in_order(
+    function: Callable[[Task], Result], tasks: Sequence[Task], workers: int | None = None, threads: bool = False
+) -> Iterator[Result]:
     """`function(task)` for each task, in the tasks' order. With more than one task and more than one
     worker, the results are computed in worker processes, at most two per worker ahead of the caller
     (each holds a batch in memory). `function` and the tasks must pickle; an exception in a worker is
     raised here, at its task. When the caller stops early (it raised), the tasks not yet started are
-    dropped."""
+    dropped. `threads`: in threads of this process instead, for a function that spends its time in
+    code that releases the GIL (a parser in Rust or C); nothing is pickled or started."""
     workers = min(workers or worker_count(), len(tasks))
     if workers <= 1:
         yield from map(function, tasks)
         return
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+    if threads:
+        pool: Executor = ThreadPoolExecutor(max_workers=workers)
+    else:
+        pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+    with pool:
         ahead: deque[Future[Result]] = deque()
         try:
             for task in tasks:
