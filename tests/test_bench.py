@@ -10,8 +10,15 @@ import pytest
 
 from orchestration.bench.floor import floor_cells
 from orchestration.bench.pandas_peer import peer_cells
-from orchestration.bench.report import RUN_TOTAL, STAGES, WHOLE_TOTAL, incremental_report
-from orchestration.bench.runner import IncrementalResult, compare_cells, simulated_folder
+from orchestration.bench.report import RUN_TOTAL, STAGES, WHOLE_TOTAL, incremental_report, markdown
+from orchestration.bench.runner import (
+    BenchResult,
+    IncrementalResult,
+    code_description,
+    compare_cells,
+    run_bench,
+    simulated_folder,
+)
 from orchestration.bench.worker import copy_data_folder, hold_back_last_day, put_back
 from orchestration.cli import main
 from sources.paths import DataPaths
@@ -158,3 +165,12 @@ def test_the_bench_table_shows_every_stage_ratio_and_the_machine(tmp_path, capsy
     for field in ("## Machine", "| cores |", "| memory |", "| CPU |", "| load average at start (1, 5, 15 min) |"):
         assert field in document
     assert "transform / DuckDB floor" in document
+
+
+def test_the_code_measured_is_read_when_the_benchmark_starts():
+    """The report is written into the tree at the end (docs/benchmark.md): the commit it names is the one
+    the benchmark started on, read then, not the state of the tree when the report is written."""
+    started = run_bench([], incremental_scale=None)
+    assert started.code == code_description() != "unknown"
+    earlier = BenchResult(2011, 0, {}, [], None, code="git 0123abc-dirty")
+    assert "| code | git 0123abc-dirty |" in markdown(earlier, "vhpipe bench")

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import os
 import platform
-import subprocess
 from dataclasses import dataclass
 from datetime import datetime
 from importlib.metadata import version
 from pathlib import Path
 
 from orchestration.bench.runner import BenchResult, IncrementalResult, ScaleResult
-from sources.paths import PROJECT_ROOT
 
 STAGES = {
     "simulate": "simulate",
@@ -223,7 +221,7 @@ def targets_report(bench: BenchResult) -> str:
     return table(rows, ("target", "measured", "")) if rows else "(no target applies to the scales measured)"
 
 
-def machine(load_at_start: tuple[float, float, float]) -> list[tuple[str, str]]:
+def machine(load_at_start: tuple[float, float, float], code: str) -> list[tuple[str, str]]:
     cpu = next(
         (line.split(":", 1)[1].strip() for line in _lines("/proc/cpuinfo") if line.startswith("model name")), "unknown"
     )
@@ -234,21 +232,10 @@ def machine(load_at_start: tuple[float, float, float]) -> list[tuple[str, str]]:
         ("memory", f"{memory_kib / 1024 / 1024:.1f} GiB"),
         ("load average at start (1, 5, 15 min)", ", ".join(f"{load:.2f}" for load in load_at_start)),
         ("OS", platform.platform()),
-        ("code", _git_description()),
+        ("code", code),
         ("Python", platform.python_version()),
         *((package, version(package)) for package in ("duckdb", "dbt-core", "dbt-duckdb", "pandas", "dagster")),
     ]
-
-
-def _git_description() -> str:
-    """The commit measured, `-dirty` when the working tree had changes."""
-    try:
-        described = subprocess.run(
-            ["git", "describe", "--always", "--dirty"], cwd=PROJECT_ROOT, capture_output=True, text=True, check=True
-        )
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown (not a git checkout)"
-    return f"git {described.stdout.strip()}"
 
 
 def _lines(path: str) -> list[str]:
@@ -281,7 +268,7 @@ def markdown(bench: BenchResult, command: str, when: datetime | None = None) -> 
             "",
             "| | |",
             "|---|---|",
-            *(f"| {name} | {value} |" for name, value in machine(bench.load_at_start)),
+            *(f"| {name} | {value} |" for name, value in machine(bench.load_at_start, bench.code)),
             "",
             "## Method",
             "",

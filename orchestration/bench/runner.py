@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from orchestration.bench.measure import median
+from sources.paths import PROJECT_ROOT
 
 BENCH_KEY = "vhpipe-bench-key-simulated-data-only"  # the worlds are simulated and thrown away
 # settings that would point a worker at real systems or at another data folder
@@ -205,6 +206,7 @@ class BenchResult:
     incremental: IncrementalResult | None
     load_at_start: tuple[float, float, float] = (0.0, 0.0, 0.0)
     scaled_year: int = 2010  # the year of the worlds above scale 1
+    code: str = "unknown"  # the commit measured, read when the benchmark started (code_description)
 
     def problems(self) -> list[str]:
         """What makes the benchmark's figures untrustworthy: a failed run, cells that differ."""
@@ -310,6 +312,7 @@ def run_bench(
 ) -> BenchResult:
     repeats = {scale: repeat or default_repeats(scale) for scale in scales}
     load_at_start = os.getloadavg()
+    code = code_description()  # now: the tree may change while the benchmark runs (its report is written into it)
     results = []
     for scale in scales:
         result = ScaleResult(scale, runs=[])
@@ -326,4 +329,15 @@ def run_bench(
         progress(f"scale {incremental_scale}: incremental (one new day of police drops)")
         world = world_year(incremental_scale, year, scaled_year)
         incremental = measure_incremental(incremental_scale, world, seed, work_dir, keep)
-    return BenchResult(year, seed, repeats, results, incremental, load_at_start, scaled_year)
+    return BenchResult(year, seed, repeats, results, incremental, load_at_start, scaled_year, code)
+
+
+def code_description() -> str:
+    """The commit measured, `-dirty` when the working tree has changes."""
+    try:
+        described = subprocess.run(
+            ["git", "describe", "--always", "--dirty"], cwd=PROJECT_ROOT, capture_output=True, text=True, check=True
+        )
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown (not a git checkout)"
+    return f"git {described.stdout.strip()}"
