@@ -10,7 +10,14 @@ import time
 import duckdb
 import pytest
 
-from orchestration.publishing.marts import PersonLevelColumnError, person_level_columns, published_marts
+from orchestration.publishing.marts import (
+    REPORT_MARTS,
+    PersonLevelColumnError,
+    mart_query,
+    person_level_columns,
+    published_marts,
+    stored_in_order,
+)
 from orchestration.publishing.published_copy import publish_copy
 
 MART_NAMES = "select table_name from information_schema.tables where table_schema = 'marts'"
@@ -171,3 +178,61 @@ def test_publishing_clears_what_a_killed_publisher_left_and_spares_a_live_ones(w
     assert [p.exists() for p in debris] == [False, False]
     assert live.exists()
     live.unlink()
+
+
+def test_the_copy_stores_each_mart_in_the_order_it_is_read_in(published, warehouse):
+    """A scan of the copy, without a sort, gives the rows in the order the warehouse's marts are read in."""
+    with (
+        duckdb.connect(str(published), read_only=True) as copy,
+        duckdb.connect(str(warehouse), read_only=True) as source,
+    ):
+        assert stored_in_order(copy) and not stored_in_order(source)
+        for mart in published_marts(copy):
+            scanned = copy.execute(f'select * from marts."{mart}"').fetchall()
+            assert scanned == source.execute(mart_query(mart)).fetchall(), mart
+
+
+def renewed(published) -> list[str]:
+    with duckdb.connect(str(published), read_only=True) as con:
+        return con.execute("select marts_vernieuwd from publicatie.versie").fetchone()[0]
+
+
+def same_marts(published, warehouse) -> bool:
+    with (
+        duckdb.connect(str(published), read_only=True) as copy,
+        duckdb.connect(str(warehouse), read_only=True) as source,
+    ):
+        marts = published_marts(source)
+        return published_marts(copy) == marts and all(
+            copy.execute(mart_query(m, stored_in_order=True)).fetchall() == source.execute(mart_query(m)).fetchall()
+            for m in marts
+        )
+
+
+def test_a_new_copy_keeps_the_previous_copys_unchanged_marts_and_copies_the_others(warehouse, tmp_path):
+    """A night changes a few marts: the copy is made from the previous one, whose unchanged marts stay;
+    a changed mart, a mart tampered with in the copy and the report's tables are copied anew, a mart the
+    warehouse no longer has goes, and a copy of an earlier format is not built on."""
+    source = tmp_path / "vh.duckdb"
+    shutil.copy(warehouse, source)
+    target = tmp_path / "published" / "vh_marts.duckdb"
+    publish_copy(source, target)
+    everything = published_marts(duckdb.connect(str(source), read_only=True))
+    assert renewed(target) == everything
+    publish_copy(source, target)
+    assert renewed(target) == list(REPORT_MARTS) and same_marts(target, source)
+
+    with duckdb.connect(str(source)) as con:
+        first = con.execute("select min(traject_sleutel) from marts.fct_trajecten").fetchone()[0]
+        con.execute("delete from marts.fct_trajecten where traject_sleutel = ?", [first])
+        con.execute("drop table marts.fct_huisverboden")
+    with duckdb.connect(str(target)) as con:
+        con.execute("update marts.dim_gemeente set namen_in_bronnen = 'vervalst' where gemeente = 'Maastricht'")
+    publish_copy(source, target)
+    assert renewed(target) == [*REPORT_MARTS, "dim_gemeente", "fct_trajecten"]
+    assert same_marts(target, source)  # fct_huisverboden gone, the tampered row repaired, the change in
+
+    with duckdb.connect(str(target)) as con:
+        con.execute("alter table publicatie.versie drop column formaat")  # as a copy before the format
+    publish_copy(source, target)
+    assert renewed(target) == [m for m in everything if m != "fct_huisverboden"] and same_marts(target, source)

@@ -245,3 +245,16 @@ def test_a_kept_file_edited_since_is_written_again(published, tmp_path):
     fresh = tmp_path / "fresh" / "intern"
     export_all(published, fresh, None)
     assert edited.read_bytes() == (fresh / "csv" / "fct_trajecten.csv").read_bytes()
+
+
+def test_an_export_of_the_warehouse_has_the_bytes_of_an_export_of_its_published_copy(pipeline, internal, tmp_path):
+    """The copy stores the facts and dimensions sorted and is read without a sort; the warehouse is sorted
+    as it is read. Either way the files are the same."""
+    out, files = internal
+    from_warehouse = tmp_path / "intern"
+    again = export_all(pipeline.paths.warehouse, from_warehouse, None)
+
+    def digests(written, root):
+        return {f.relative_to(root).as_posix(): hashlib.sha256(f.read_bytes()).hexdigest() for f in written}
+
+    assert digests(again, from_warehouse) == digests(files, out)

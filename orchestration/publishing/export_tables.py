@@ -10,7 +10,12 @@ from dataclasses import dataclass
 import duckdb
 import pandas as pd
 
-from orchestration.publishing.marts import assert_no_person_level_columns, mart_query, published_marts
+from orchestration.publishing.marts import (
+    assert_no_person_level_columns,
+    mart_query,
+    published_marts,
+    stored_in_order,
+)
 from orchestration.publishing.report_tables import LoadedTable, report_cells
 from orchestration.publishing.suppression import SuppressionSettings
 
@@ -36,13 +41,15 @@ def export_tables(
 ) -> list[ExportTable]:
     """The marts to export: the report's tables in the report's order, report_cells, then the rest by name."""
     shown = {table.layout.mart: table.shown for table in report}
+    in_order = stored_in_order(con)  # a published copy: its marts are read in order without a sort
     tables = []
     for name in published_marts(con):
         if suppression is not None and not (
             name in shown or name == "report_cells" or name.startswith(DIMENSION_PREFIX)
         ):
             continue
-        relation = con.sql(mart_query(name))
+        query = mart_query(name, in_order)
+        relation = con.sql(query)
         columns, types = list(relation.columns), [str(t) for t in relation.types]
         assert_no_person_level_columns(name, columns)
         if suppression is not None and name in shown:
@@ -50,7 +57,7 @@ def export_tables(
         elif suppression is not None and name == "report_cells":
             tables.append(ExportTable(name, columns, *_rows_as_shown(report_cells(report, con))))
         else:
-            tables.append(ExportTable(name, columns, types, query=mart_query(name)))
+            tables.append(ExportTable(name, columns, types, query=query))
     return tables
 
 

@@ -15,6 +15,12 @@ MARTS_SCHEMA = "marts"
 PUBLISHED_PREFIXES = ("tabel_", "bijlage_3_", "report_cells", "fct_", "dim_")
 REPORT_MARTS = tuple(table.mart for table in TABLES)
 REQUIRED_MARTS = (*REPORT_MARTS, "report_cells")
+SORTED = "order by all"  # the order of the marts that are not the report's tables, in every file made of them
+
+# The published copy's metadata (published_copy.py). Its format says how the copy stores the marts:
+# 2, each sorted as mart_query reads it. A copy of another format is read with a sort, and not reused.
+METADATA_SCHEMA = "publicatie"
+COPY_FORMAT = 2
 
 # Hashes of a source record id, documented as not linkable to a person (see the fct_ models' docs).
 SURROGATE_KEYS = frozenset({"melding_sleutel", "vervolgactie_sleutel", "traject_sleutel", "huisverbod_sleutel"})
@@ -59,11 +65,23 @@ def published_marts(con: duckdb.DuckDBPyConnection, catalog: str | None = None) 
     return sorted(names, key=lambda n: (report_order.get(n, len(report_order)), n))
 
 
-def mart_query(name: str) -> str:
+def mart_query(name: str, stored_in_order: bool = False, catalog: str | None = None) -> str:
     """A query for the mart's rows in a stable order: the report's tables as dbt ordered them (the
-    report's order, kept by DuckDB's insertion order), everything else sorted."""
-    ordered = "" if name in REPORT_MARTS else " order by all"
-    return f'select * from {MARTS_SCHEMA}."{name}"{ordered}'
+    report's order, kept by DuckDB's insertion order), everything else sorted; `stored_in_order`: the
+    database stores them sorted already (a published copy, see `stored_in_order`), which a scan keeps.
+    `catalog`: the attached database to read (the connection's own when None)."""
+    ordered = "" if name in REPORT_MARTS or stored_in_order else f" {SORTED}"
+    return f'select * from {f"{catalog}." if catalog else ""}{MARTS_SCHEMA}."{name}"{ordered}'
+
+
+def stored_in_order(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether the connection's database is a published copy of the current format: its marts stored in
+    the order `mart_query` reads them in, which DuckDB's scans keep (insertion order)."""
+    try:
+        rows = con.execute(f"select formaat from {METADATA_SCHEMA}.versie").fetchall()
+    except duckdb.Error:  # the warehouse, or a copy written before the format was recorded
+        return False
+    return rows == [(COPY_FORMAT,)]
 
 
 def read_mart(con: duckdb.DuckDBPyConnection, name: str) -> pd.DataFrame:

@@ -4,28 +4,40 @@ DuckDB allows one writer per file and a writer locks readers out, so analysts ne
 warehouse. The copy is written to a temporary file next to the target and swapped in with
 os.replace: a reader opens either the old file or the new one, never a half-written one, and a
 reader that holds the old file open keeps reading it. When anything fails, the previous copy stays.
+
+The facts and dimensions are stored sorted, in the order every export file of them has, so the
+exports read them without sorting again (marts.stored_in_order). The new copy starts as a copy of the
+previous one when that is of the current format: a mart whose columns and rows are unchanged (a
+night's load changes a few) stays as it is, the others are copied again; the report's tables, a few
+rows each, are always copied (their order is dbt's).
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
 
+from expectations.reuse import row_fingerprint
 from orchestration.publishing.atomic_files import remove_stale_temporaries, temporary_for
 from orchestration.publishing.marts import (
+    COPY_FORMAT,
     MARTS_SCHEMA,
+    METADATA_SCHEMA,
+    REPORT_MARTS,
     REQUIRED_MARTS,
     assert_no_person_level_columns,
     infer_report_year,
+    mart_query,
     published_marts,
+    stored_in_order,
 )
 from sources import duckdb_memory
 
 SOURCE = "warehouse"  # the warehouse's name while attached to the copy
-METADATA_SCHEMA = "publicatie"
 
 
 class PublicationError(RuntimeError):
@@ -37,14 +49,15 @@ def publish_copy(warehouse: Path, published: Path) -> Path:
 
     Copies the tables tabel_*, bijlage_3_*, report_cells, fct_* and dim_* of schema marts, nothing of
     raw, staging, intermediate or reference, and refuses (PersonLevelColumnError) any column that may
-    identify a person. Adds publicatie.versie: when, from which file, for which report year.
+    identify a person. Adds publicatie.versie: when, from which file, for which report year, in which
+    format, and which marts this version copied anew (the others are the previous copy's, unchanged).
     """
     published = Path(published)
     published.parent.mkdir(parents=True, exist_ok=True)
     remove_stale_temporaries(published)  # a copy half-written by a killed run
     temporary = temporary_for(published)
     try:
-        _write_copy(Path(warehouse), temporary)
+        _write_copy(Path(warehouse), temporary, published)
         _flush_to_disk(temporary)
         temporary.replace(published)  # os.replace: atomic, readers see the old file or the new one
         _flush_to_disk(published.parent)
@@ -54,24 +67,65 @@ def publish_copy(warehouse: Path, published: Path) -> Path:
     return published
 
 
-def _write_copy(warehouse: Path, target: Path) -> None:
+def _write_copy(warehouse: Path, target: Path, previous: Path) -> None:
     if not warehouse.is_file():
         raise PublicationError(f"no warehouse at {warehouse}")
     target.unlink(missing_ok=True)
+    if _reusable(previous):
+        shutil.copyfile(previous, target)
     with duckdb_memory.connect(target) as con:
         con.execute(f"attach '{_sql_string(warehouse)}' as {SOURCE} (read_only)")
         marts = published_marts(con, catalog=SOURCE)
         if missing := [m for m in REQUIRED_MARTS if m not in marts]:
             raise PublicationError(f"the warehouse lacks {missing}: not published, the previous copy stays")
-        con.execute(f"create schema {MARTS_SCHEMA}")
+        con.execute(f"create schema if not exists {MARTS_SCHEMA}")
+        kept = [mart for mart in marts if _unchanged(con, mart)]
+        for stale in sorted(set(published_marts(con)) - set(kept)):
+            con.execute(f'drop table {MARTS_SCHEMA}."{stale}"')
+        # the dropped tables' blocks are free once checkpointed: the new ones take them, the file does not grow
+        con.execute("checkpoint")
         for mart in marts:
-            columns = [row[0] for row in con.execute(f'describe {SOURCE}.{MARTS_SCHEMA}."{mart}"').fetchall()]
-            assert_no_person_level_columns(mart, columns)
-            con.execute(f'create table {MARTS_SCHEMA}."{mart}" as select * from {SOURCE}.{MARTS_SCHEMA}."{mart}"')
+            if mart in kept:
+                continue
+            assert_no_person_level_columns(mart, [column for column, _ in _columns(con, SOURCE, mart)])
+            # stored in the order it is read in: the exports need not sort it again
+            con.execute(f'create table {MARTS_SCHEMA}."{mart}" as {mart_query(mart, catalog=SOURCE)}')
         _copy_comments(con, marts)
         con.execute(f"detach {SOURCE}")
-        _write_metadata(con, warehouse, len(marts))
+        _write_metadata(con, warehouse, len(marts), [mart for mart in marts if mart not in kept])
         con.execute("checkpoint")
+
+
+def _reusable(previous: Path) -> bool:
+    """The previous copy exists and stores its marts as this code does (its format), so marts can be kept."""
+    if not previous.is_file():
+        return False
+    try:
+        with duckdb.connect(str(previous), read_only=True) as con:
+            return stored_in_order(con)
+    except duckdb.Error:  # damaged, or of a DuckDB storage this one cannot read: copied anew
+        return False
+
+
+def _unchanged(con: duckdb.DuckDBPyConnection, mart: str) -> bool:
+    """The copy holds `mart` with the warehouse's columns, types and rows (a count and a sum of row hashes:
+    the table is stored sorted, so the same rows are the same table). The report's tables are always copied."""
+    if mart in REPORT_MARTS or not (columns := _columns(con, None, mart)):
+        return False
+    if columns != _columns(con, SOURCE, mart):
+        return False
+    own = row_fingerprint(con, f'select * from {MARTS_SCHEMA}."{mart}"')
+    return own == row_fingerprint(con, f'select * from {SOURCE}.{MARTS_SCHEMA}."{mart}"')
+
+
+def _columns(con: duckdb.DuckDBPyConnection, catalog: str | None, mart: str) -> list[tuple[str, str]]:
+    """The mart's columns and types in `catalog` (the copy itself when None); none when it has no such mart."""
+    where_catalog = "database_name = ?" if catalog else "database_name = current_database()"
+    return con.execute(
+        f"select column_name, data_type from duckdb_columns() where {where_catalog} and schema_name = ? "
+        "and table_name = ? order by column_index",
+        [*([catalog] if catalog else []), MARTS_SCHEMA, mart],
+    ).fetchall()
 
 
 def _copy_comments(con: duckdb.DuckDBPyConnection, marts: list[str]) -> None:
@@ -92,13 +146,15 @@ def _copy_comments(con: duckdb.DuckDBPyConnection, marts: list[str]) -> None:
             con.execute(f'comment on column {MARTS_SCHEMA}."{table}"."{column}" is \'{_sql_string(comment)}\'')
 
 
-def _write_metadata(con: duckdb.DuckDBPyConnection, warehouse: Path, mart_count: int) -> None:
+def _write_metadata(con: duckdb.DuckDBPyConnection, warehouse: Path, mart_count: int, renewed: list[str]) -> None:
+    con.execute(f"drop schema if exists {METADATA_SCHEMA} cascade")
     con.execute(f"create schema {METADATA_SCHEMA}")
     con.execute(
         f"""
         create table {METADATA_SCHEMA}.versie (
             gepubliceerd_op timestamp, bron varchar, verslagjaar integer, jaren_in_feiten integer[],
-            aantal_marts integer
+            aantal_marts integer, formaat integer,
+            marts_vernieuwd varchar[]  -- copied anew; the others are the previous copy's, unchanged
         )
         """
     )
@@ -106,8 +162,16 @@ def _write_metadata(con: duckdb.DuckDBPyConnection, warehouse: Path, mart_count:
         row[0] for row in con.execute(f"select distinct jaar from {MARTS_SCHEMA}.fct_meldingen order by 1").fetchall()
     ]
     con.execute(
-        f"insert into {METADATA_SCHEMA}.versie values (?, ?, ?, ?, ?)",
-        [datetime.now(UTC).replace(tzinfo=None), warehouse.name, infer_report_year(con), years, mart_count],
+        f"insert into {METADATA_SCHEMA}.versie values (?, ?, ?, ?, ?, ?, ?)",
+        [
+            datetime.now(UTC).replace(tzinfo=None),
+            warehouse.name,
+            infer_report_year(con),
+            years,
+            mart_count,
+            COPY_FORMAT,
+            renewed,
+        ],
     )
 
 
