@@ -7,7 +7,8 @@ prepared batches in their order as they come back. With one batch (a night's dro
 done in place: starting a process costs more than it saves.
 
 The workers are started fresh (`spawn`): the connector's process holds DuckDB's and Dagster's
-threads, which a forked copy would inherit in whatever state they were in.
+threads, which a forked copy would inherit in whatever state they were in. Work that spends its time
+in a library that releases the GIL (calamine parsing a gemeente's workbook) runs in threads instead.
 """
 
 from __future__ import annotations
