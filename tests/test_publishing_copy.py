@@ -217,7 +217,8 @@ def test_a_new_copy_keeps_the_previous_copys_unchanged_marts_and_copies_the_othe
     shutil.copy(warehouse, source)
     target = tmp_path / "published" / "vh_marts.duckdb"
     publish_copy(source, target)
-    everything = published_marts(duckdb.connect(str(source), read_only=True))
+    with duckdb.connect(str(source), read_only=True) as con:
+        everything = published_marts(con)
     assert renewed(target) == everything
     publish_copy(source, target)
     assert renewed(target) == list(REPORT_MARTS) and same_marts(target, source)
