@@ -2,6 +2,7 @@
 written and while a new copy is swapped in, and the previous copy kept when publishing fails."""
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -10,6 +11,7 @@ import time
 import duckdb
 import pytest
 
+from orchestration.publishing import marts
 from orchestration.publishing.marts import (
     REPORT_MARTS,
     PersonLevelColumnError,
@@ -237,3 +239,14 @@ def test_a_new_copy_keeps_the_previous_copys_unchanged_marts_and_copies_the_othe
         con.execute("alter table publicatie.versie drop column formaat")  # as a copy before the format
     publish_copy(source, target)
     assert renewed(target) == [m for m in everything if m != "fct_huisverboden"] and same_marts(target, source)
+
+
+def test_a_kept_mart_is_checked_for_person_level_columns_again(warehouse, tmp_path, monkeypatch):
+    """A mart kept from the previous copy still passes the guard as it is now (a guard that learned a new
+    name stops the copy), and the previous copy stays."""
+    target = publish_copy(warehouse, tmp_path / "published" / "vh_marts.duckdb")
+    before = target.read_bytes()
+    monkeypatch.setattr(marts, "PERSON_LEVEL", re.compile(r"namen_in_bronnen"))  # a column of dim_gemeente
+    with pytest.raises(PersonLevelColumnError, match="dim_gemeente"):
+        publish_copy(warehouse, target)
+    assert target.read_bytes() == before
