@@ -78,22 +78,22 @@ def _write_copy(warehouse: Path, target: Path, previous: Path) -> None:
         marts = published_marts(con, catalog=SOURCE)
         if missing := [m for m in REQUIRED_MARTS if m not in marts]:
             raise PublicationError(f"the warehouse lacks {missing}: not published, the previous copy stays")
+        columns = {mart: _columns(con, SOURCE, mart) for mart in marts}
         for mart in marts:  # every mart, the kept ones too: the guard may know more columns than when they were copied
-            assert_no_person_level_columns(mart, [column for column, _ in _columns(con, SOURCE, mart)])
+            assert_no_person_level_columns(mart, [column for column, _ in columns[mart]])
         con.execute(f"create schema if not exists {MARTS_SCHEMA}")
-        kept = [mart for mart in marts if _unchanged(con, mart)]
-        for stale in sorted(set(published_marts(con)) - set(kept)):
+        renewed = [mart for mart in marts if not _unchanged(con, mart, columns[mart])]
+        kept = set(marts) - set(renewed)
+        for stale in sorted(set(published_marts(con)) - kept):
             con.execute(f'drop table {MARTS_SCHEMA}."{stale}"')
         # the dropped tables' blocks are free once checkpointed: the new ones take them, the file does not grow
         con.execute("checkpoint")
-        for mart in marts:
-            if mart in kept:
-                continue
+        for mart in renewed:
             # stored in the order it is read in: the exports need not sort it again
             con.execute(f'create table {MARTS_SCHEMA}."{mart}" as {mart_query(mart, catalog=SOURCE)}')
         _copy_comments(con, marts)
         con.execute(f"detach {SOURCE}")
-        _write_metadata(con, warehouse, len(marts), [mart for mart in marts if mart not in kept])
+        _write_metadata(con, warehouse, len(marts), renewed)
         con.execute("checkpoint")
 
 
@@ -108,12 +108,11 @@ def _reusable(previous: Path) -> bool:
         return False
 
 
-def _unchanged(con: duckdb.DuckDBPyConnection, mart: str) -> bool:
-    """The copy holds `mart` with the warehouse's columns, types and rows (a count and a sum of row hashes:
-    the table is stored sorted, so the same rows are the same table). The report's tables are always copied."""
-    if mart in REPORT_MARTS or not (columns := _columns(con, None, mart)):
-        return False
-    if columns != _columns(con, SOURCE, mart):
+def _unchanged(con: duckdb.DuckDBPyConnection, mart: str, columns: list[tuple[str, str]]) -> bool:
+    """The copy holds `mart` with the warehouse's `columns` and types and its rows (a count and a sum of row
+    hashes: the table is stored sorted, so the same rows are the same table). The report's tables are always
+    copied."""
+    if mart in REPORT_MARTS or _columns(con, None, mart) != columns:
         return False
     own = row_fingerprint(con, f'select * from {MARTS_SCHEMA}."{mart}"')
     return own == row_fingerprint(con, f'select * from {SOURCE}.{MARTS_SCHEMA}."{mart}"')
