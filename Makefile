@@ -55,11 +55,15 @@ lint: install
 	$(BIN)/sqlfluff lint dbt_project
 
 ## bench: time the pipeline on simulated worlds (scales 1, 10, 100; BENCH_SCALES=1,10,100,1000 for the
-## national decade) against a DuckDB floor and a pandas peer, and write docs/benchmark.md
+## national decade) against a DuckDB floor and a pandas peer, and write docs/benchmark.md and its figures
+## (docs/benchmark.json); bench-compare: the same, compared with those figures (after a change, same machine)
 BENCH_SCALES ?= 1,10,100
-.PHONY: bench
+.PHONY: bench bench-compare
 bench: install
-	$(BIN)/vhpipe bench --scales $(BENCH_SCALES) --write docs/benchmark.md
+	$(BIN)/vhpipe bench --scales $(BENCH_SCALES) --write docs/benchmark.md --json docs/benchmark.json
+
+bench-compare: install
+	$(BIN)/vhpipe bench --scales $(BENCH_SCALES) --compare docs/benchmark.json
 
 ## ui: the Dagster UI on http://localhost:$(PORT)
 ui: install

@@ -7,7 +7,7 @@ import contextlib
 import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -147,6 +147,7 @@ def cmd_ui(args: argparse.Namespace) -> int:
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
+    from orchestration.bench.history import BenchHistoryError, comparison, read_summary, summary, write_summary
     from orchestration.bench.report import full_report, markdown
     from orchestration.bench.runner import run_bench
 
@@ -156,6 +157,12 @@ def cmd_bench(args: argparse.Namespace) -> int:
         scales = []
     if not scales or min(scales) < 1:
         raise SystemExit(f"vhpipe bench --scales: expected whole numbers of 1 or more (1,10,100), got {args.scales!r}")
+    try:  # read before the benchmark runs: a wrong file is said at once, not after a quarter of an hour
+        earlier = read_summary(args.compare) if args.compare else None
+    except BenchHistoryError as problem:
+        print(f"vhpipe bench --compare: {problem}", file=sys.stderr)
+        return 2
+    started = datetime.now().astimezone()
     result = run_bench(
         scales,
         year=args.year,
@@ -173,6 +180,11 @@ def cmd_bench(args: argparse.Namespace) -> int:
         args.write.parent.mkdir(parents=True, exist_ok=True)
         args.write.write_text(markdown(result, command), encoding="utf-8")
         print(f"\nWritten to {args.write}")
+    if args.json:
+        write_summary(args.json, result, started)
+        print(f"\nFigures written to {args.json} (compare a later benchmark with them: --compare {args.json})")
+    if earlier is not None:
+        print("\n\n" + comparison(earlier, summary(result, started)))
     # a missed target is a finding to report, not a failure of the command; wrong cells or a failed run are
     for problem in result.problems():
         print(f"vhpipe bench: {problem}", file=sys.stderr)
@@ -253,6 +265,32 @@ def build_parser() -> argparse.ArgumentParser:
     _add_warehouse_option(run)
     run.set_defaults(func=cmd_run)
 
+    _add_bench_command(commands)
+
+    explain = commands.add_parser("explain", help="the records behind one published figure, and their deliveries")
+    explain.add_argument("--tabel", required=True, help="1..9 or B3")
+    explain.add_argument("--rij", required=True, help="row label as printed, e.g. 'Integrale aanpak' or Totaal")
+    explain.add_argument("--kolom", required=True, help="column label as printed, e.g. Jeugd or Totaal")
+    explain.add_argument("--limit", type=int, default=50, help="records to list (default 50)")
+    _add_warehouse_option(explain)
+    explain.set_defaults(func=cmd_explain)
+
+    roles = commands.add_parser(
+        "postgres-roles", help="create the analysts' role in the PostgreSQL warehouse: read the marts, nothing else"
+    )
+    roles.add_argument("--analyst-role", default="vh_analist", help="the group role analysts get (default vh_analist)")
+    _add_warehouse_option(roles)
+    roles.set_defaults(func=cmd_postgres_roles)
+
+    ui = commands.add_parser("ui", help="serve the Dagster UI on localhost")
+    ui.add_argument("--port", type=int, default=None, help="default: $PORT or 3000")
+    ui.add_argument("--host", default="127.0.0.1")
+    _add_warehouse_option(ui)
+    ui.set_defaults(func=cmd_ui)
+    return parser
+
+
+def _add_bench_command(commands: argparse._SubParsersAction) -> None:
     bench = commands.add_parser(
         "bench", help="time the pipeline on simulated worlds against a DuckDB floor and a pandas peer"
     )
@@ -278,32 +316,19 @@ def build_parser() -> argparse.ArgumentParser:
         "--write", type=Path, metavar="FILE", help="also write the results as Markdown, e.g. docs/benchmark.md"
     )
     bench.add_argument(
+        "--json", type=Path, metavar="FILE", help="also write the figures as JSON, e.g. docs/benchmark.json"
+    )
+    bench.add_argument(
+        "--compare",
+        type=Path,
+        metavar="FILE",
+        help="compare with an earlier benchmark's --json file: each median earlier and now, and their ratio",
+    )
+    bench.add_argument(
         "--work-dir", type=Path, default=None, help="where the temporary data folders go (default: $TMPDIR)"
     )
     bench.add_argument("--keep", action="store_true", help="keep the temporary data folders (for profiling)")
     bench.set_defaults(func=cmd_bench)
-
-    explain = commands.add_parser("explain", help="the records behind one published figure, and their deliveries")
-    explain.add_argument("--tabel", required=True, help="1..9 or B3")
-    explain.add_argument("--rij", required=True, help="row label as printed, e.g. 'Integrale aanpak' or Totaal")
-    explain.add_argument("--kolom", required=True, help="column label as printed, e.g. Jeugd or Totaal")
-    explain.add_argument("--limit", type=int, default=50, help="records to list (default 50)")
-    _add_warehouse_option(explain)
-    explain.set_defaults(func=cmd_explain)
-
-    roles = commands.add_parser(
-        "postgres-roles", help="create the analysts' role in the PostgreSQL warehouse: read the marts, nothing else"
-    )
-    roles.add_argument("--analyst-role", default="vh_analist", help="the group role analysts get (default vh_analist)")
-    _add_warehouse_option(roles)
-    roles.set_defaults(func=cmd_postgres_roles)
-
-    ui = commands.add_parser("ui", help="serve the Dagster UI on localhost")
-    ui.add_argument("--port", type=int, default=None, help="default: $PORT or 3000")
-    ui.add_argument("--host", default="127.0.0.1")
-    _add_warehouse_option(ui)
-    ui.set_defaults(func=cmd_ui)
-    return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -4,16 +4,20 @@ table shows every stage and every ratio."""
 import os
 import re
 from collections import Counter
+from datetime import datetime
 
 import duckdb
 import pytest
 
 from orchestration.bench.floor import floor_cells
+from orchestration.bench.history import BenchHistoryError, comparison, read_summary, summary, write_summary
 from orchestration.bench.pandas_peer import peer_cells
 from orchestration.bench.report import RUN_TOTAL, STAGES, WHOLE_TOTAL, incremental_report, markdown
 from orchestration.bench.runner import (
     BenchResult,
     IncrementalResult,
+    Run,
+    ScaleResult,
     code_description,
     compare_cells,
     run_bench,
@@ -140,9 +144,9 @@ def test_the_work_dir_is_created_when_it_is_not_there(tmp_path):
 
 @pytest.mark.e2e
 def test_the_bench_table_shows_every_stage_ratio_and_the_machine(tmp_path, capsys):
-    written = tmp_path / "benchmark.md"
+    written, figures = tmp_path / "benchmark.md", tmp_path / "benchmark.json"
     options = ["--scales", "1", "--repeat", "1", "--incremental-scale", "0", "--work-dir", str(tmp_path)]
-    status = main(["bench", *options, "--write", str(written)])
+    status = main(["bench", *options, "--write", str(written), "--json", str(figures)])
     out = capsys.readouterr().out
     assert status == 0, out
     assert "Scale 1:" in out
@@ -165,6 +169,13 @@ def test_the_bench_table_shows_every_stage_ratio_and_the_machine(tmp_path, capsy
     for field in ("## Machine", "| cores |", "| memory |", "| CPU |", "| load average at start (1, 5, 15 min) |"):
         assert field in document
     assert "transform / DuckDB floor" in document
+    # the JSON holds the figures the table printed, and compares with itself as equal
+    measured = read_summary(figures)
+    [scale_one] = measured["scales"]
+    printed = next(line for line in out.splitlines() if line.startswith(RUN_TOTAL)).split()[-1]
+    assert f"{scale_one['vhpipe_run']:.2f}" == printed
+    assert set(scale_one["stages"]) == set(STAGES) and measured["code"] == code_description()
+    assert figure(comparison(measured, measured), f"{RUN_TOTAL} (s)") == [printed, printed, "1.00×"]
 
 
 def test_the_code_measured_is_read_when_the_benchmark_starts():
@@ -174,3 +185,79 @@ def test_the_code_measured_is_read_when_the_benchmark_starts():
     assert started.code == code_description()
     earlier = BenchResult(2011, 0, {}, [], None, code="git 0123abc-dirty")
     assert "| code | git 0123abc-dirty |" in markdown(earlier, "vhpipe bench")
+
+
+def measured_run(wall: float, transform: float, politie_seconds: float) -> Run:
+    """One run at scale 100 as the bench's workers report it (the figures a summary reads)."""
+    stages = {"extract": 20.0, "transform": transform, "checks": 16.0, "publish": 4.0, "overhead": 8.0}
+    connectors = [
+        {"name": "politie (CSV drops)", "received": 400_000, "quarantined": 1_000, "seconds": politie_seconds},
+        {"name": "om (SQL database)", "received": 60_000, "quarantined": 0, "seconds": 1.5},
+    ]
+    pipeline = {
+        "wall": wall,
+        "seconds": stages,
+        "connectors": connectors,
+        "memory_mib": {"vhpipe run process": 1_100.0, "process tree at once": 1_300.0},
+        "checks": {"passed": 134, "evaluated": 134, "failed": []},
+        "ok": True,
+        "cells": [],
+        "truth": [],
+    }
+    baseline = {"seconds": 3.0, "peak_rss_mib": 700.0, "cells": []}
+    simulate = {"seconds": 15.0, "peak_rss_mib": 680.0}
+    return Run(simulate, pipeline, baseline, dict(baseline, seconds=0.8), load=[1.0, 1.2], speed=[0.05, 0.07])
+
+
+def measured_bench(walls: list[float], transform: float, politie_seconds: float, night: float) -> BenchResult:
+    runs = [measured_run(wall, transform, politie_seconds) for wall in walls]
+    stages = {"extract": 0.5, "transform": 6.0, "checks": 6.0, "publish": 2.4, "overhead": 3.1}
+    nightly = {"wall": night, "seconds": stages, "connectors": [], "checks": {"failed": []}}
+    worker = {"initial": nightly, "nightly": nightly, "nightly_walls": [night] * 3, "same_cells_as_truth": True}
+    return BenchResult(2011, 0, {100: 3}, [ScaleResult(100, runs)], IncrementalResult(100, worker), code="git 0abc123")
+
+
+def figure(report: str, label: str) -> list[str]:
+    """The cells of the comparison's row for `label`: earlier, now, now/earlier."""
+    line = next(line for line in report.splitlines() if line.startswith(label))
+    return line[len(label) :].split()
+
+
+def test_a_benchmark_compared_with_an_earlier_one_shows_each_median_then_and_now_and_their_ratio(tmp_path):
+    earlier_file = tmp_path / "earlier.json"
+    write_summary(earlier_file, measured_bench([60.0, 70.0, 66.0], 14.0, 5.0, 20.0), datetime(2026, 11, 29, 8, 0))
+    now = summary(measured_bench([31.0, 30.0, 29.0], 7.0, 4.0, 18.0), datetime(2026, 11, 30, 8, 0))
+
+    report = comparison(read_summary(earlier_file), now)
+
+    assert "Compared with the benchmark of 2026-11-29T08:00:00 (git 0abc123)" in report
+    assert "The machines differ" not in report
+    assert figure(report, f"{RUN_TOTAL} (s)") == ["66.00", "30.00", "0.45×"]  # medians, not means or firsts
+    assert figure(report, f"{STAGES['transform']} (s)") == ["14.00", "7.00", "0.50×"]
+    assert figure(report, "politie (CSV drops) (rows/s)") == ["80,000", "100,000", "1.25×"]
+    assert figure(report, "transform baseline: pandas peer (s)") == ["0.80", "0.80", "1.00×"]
+    assert figure(report, f"nightly: {RUN_TOTAL} (s)") == ["20.00", "18.00", "0.90×"]
+    assert figure(report, "nightly / full rebuild (×)") == ["0.30", "0.60", "1.98×"]
+    # a verdict that changed is told; one that stayed (transform against the pandas peer) is not
+    assert figure(report, "scale 100: incremental nightly run under a third of the full rebuild") == [
+        "20.0", "s", "vs", "66.0", "s,", "met", "18.0", "s", "vs", "30.0", "s,", "MISSED",
+    ]  # fmt: skip
+    assert "scale 100: full rebuild (vhpipe run) under 90 s" not in report
+    assert "transform faster than the pandas peer" not in report
+    elsewhere = {**now, "machine": {**now["machine"], "cores": "64"}}
+    assert "The machines differ in cores" in comparison(read_summary(earlier_file), elsewhere)
+
+
+def test_an_earlier_benchmark_that_cannot_be_compared_with_is_refused_before_anything_runs(tmp_path, capsys):
+    not_json, other = tmp_path / "not.json", tmp_path / "other.json"
+    not_json.write_text("Scale 1: 8,100 source rows", encoding="utf-8")
+    other.write_text('{"format": "something else"}', encoding="utf-8")
+    for path, says in ((tmp_path / "missing.json", "cannot read"), (not_json, "not JSON"), (other, "--json")):
+        with pytest.raises(BenchHistoryError, match=says) as refused:
+            read_summary(path)
+        assert str(path) in str(refused.value)
+        assert main(["bench", "--scales", "1", "--compare", str(path), "--work-dir", str(tmp_path / "w")]) == 2
+        captured = capsys.readouterr()
+        assert f"vhpipe bench --compare: {refused.value}" in captured.err
+        assert "bench: scale 1" not in captured.err  # no run started
+    assert not (tmp_path / "w").exists()
