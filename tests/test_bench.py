@@ -249,10 +249,12 @@ def test_a_benchmark_compared_with_an_earlier_one_shows_each_median_then_and_now
 
 
 def test_an_earlier_benchmark_that_cannot_be_compared_with_is_refused_before_anything_runs(tmp_path, capsys):
-    not_json, other = tmp_path / "not.json", tmp_path / "other.json"
+    not_json, other, partial = tmp_path / "not.json", tmp_path / "other.json", tmp_path / "partial.json"
     not_json.write_text("Scale 1: 8,100 source rows", encoding="utf-8")
     other.write_text('{"format": "something else"}', encoding="utf-8")
-    for path, says in ((tmp_path / "missing.json", "cannot read"), (not_json, "not JSON"), (other, "--json")):
+    partial.write_text('{"format": "vhpipe-bench/1", "code": "git 0abc123", "scales": []}', encoding="utf-8")
+    refusals = [(tmp_path / "missing.json", "cannot read"), (not_json, "not JSON"), (other, "--json")]
+    for path, says in [*refusals, (partial, "lacks generated, machine, incremental, targets")]:
         with pytest.raises(BenchHistoryError, match=says) as refused:
             read_summary(path)
         assert str(path) in str(refused.value)

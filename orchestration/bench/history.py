@@ -16,6 +16,7 @@ from orchestration.bench.report import RUN_TOTAL, STAGES, machine, table, target
 from orchestration.bench.runner import BenchResult, ScaleResult
 
 FORMAT = "vhpipe-bench/1"
+SUMMARY_KEYS = ("generated", "code", "machine", "scales", "incremental", "targets")
 
 
 class BenchHistoryError(ValueError):
@@ -75,7 +76,19 @@ def _scale_summary(result: ScaleResult) -> dict:
 
 def write_summary(path: Path, bench: BenchResult, when: datetime) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(summary(bench, when), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    text = json.dumps(_rounded(summary(bench, when)), indent=2, ensure_ascii=False)
+    path.write_text(text + "\n", encoding="utf-8")
+
+
+def _rounded(value: object) -> object:
+    """Figures to the millisecond (and the thousandth): no clock is finer, and the file stays readable."""
+    if isinstance(value, float):
+        return round(value, 3)
+    if isinstance(value, dict):
+        return {key: _rounded(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_rounded(item) for item in value]
+    return value
 
 
 def read_summary(path: Path) -> dict:
@@ -94,6 +107,8 @@ def read_summary(path: Path) -> dict:
             f"{path} is not a benchmark written by `vhpipe bench --json` of this version "
             f"(format {kind!r}, expected {FORMAT!r})"
         )
+    if missing := [key for key in SUMMARY_KEYS if key not in found]:
+        raise BenchHistoryError(f"{path} lacks {', '.join(missing)}: not as `vhpipe bench --json` writes it")
     return found
 
 
