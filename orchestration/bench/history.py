@@ -2,7 +2,8 @@
 (`vhpipe bench --compare FILE`): per scale the median of every stage, the connectors' rates and the night,
 earlier and now, with their ratio, so that a change is quoted as medians and ratios of one machine.
 
-The file holds medians, not the runs: what a comparison needs, and no path of a throw-away data folder.
+The file holds medians (and each run's wall time, for their spread), not the workers' reports: what a comparison
+needs, and no path of a throw-away data folder.
 """
 
 from __future__ import annotations
