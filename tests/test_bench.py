@@ -230,7 +230,7 @@ def test_a_benchmark_compared_with_an_earlier_one_shows_each_median_then_and_now
 
     report = comparison(read_summary(earlier_file), now)
 
-    assert "Compared with the benchmark of 2026-11-29T08:00:00 (git 0abc123)" in report
+    assert "Compared with the benchmark started 2026-11-29T08:00:00 (git 0abc123)" in report
     assert "The machines differ" not in report
     assert figure(report, f"{RUN_TOTAL} (s)") == ["66.00", "30.00", "0.45×"]  # medians, not means or firsts
     assert figure(report, f"{STAGES['transform']} (s)") == ["14.00", "7.00", "0.50×"]
@@ -254,7 +254,7 @@ def test_an_earlier_benchmark_that_cannot_be_compared_with_is_refused_before_any
     other.write_text('{"format": "something else"}', encoding="utf-8")
     partial.write_text('{"format": "vhpipe-bench/1", "code": "git 0abc123", "scales": []}', encoding="utf-8")
     refusals = [(tmp_path / "missing.json", "cannot read"), (not_json, "not JSON"), (other, "--json")]
-    for path, says in [*refusals, (partial, "lacks generated, machine, incremental, targets")]:
+    for path, says in [*refusals, (partial, "lacks started, machine, incremental, targets")]:
         with pytest.raises(BenchHistoryError, match=says) as refused:
             read_summary(path)
         assert str(path) in str(refused.value)

@@ -17,7 +17,7 @@ from orchestration.bench.report import RUN_TOTAL, STAGES, machine, table, target
 from orchestration.bench.runner import BenchResult, ScaleResult
 
 FORMAT = "vhpipe-bench/1"
-SUMMARY_KEYS = ("generated", "code", "machine", "scales", "incremental", "targets")
+SUMMARY_KEYS = ("started", "code", "machine", "scales", "incremental", "targets")
 
 
 class BenchHistoryError(ValueError):
@@ -31,7 +31,7 @@ def summary(bench: BenchResult, when: datetime) -> dict:
     full = by_scale.get(incremental.scale) if incremental else None
     return {
         "format": FORMAT,
-        "generated": when.isoformat(timespec="seconds"),
+        "started": when.isoformat(timespec="seconds"),  # as the code measured: read when it started
         "code": bench.code,
         "machine": dict(machine(bench.load_at_start, bench.code)),
         "year": bench.year,
@@ -132,11 +132,11 @@ def comparison(before: dict, now: dict) -> str:
 
 
 def _heading(before: dict, now: dict) -> str:
-    lines = [f"Compared with the benchmark of {before['generated']} ({before['code']}); this one: {now['code']}."]
+    lines = [f"Compared with the benchmark started {before['started']} ({before['code']}); this one: {now['code']}."]
     for field in ("CPU", "cores", "memory"):
         if before["machine"].get(field) != now["machine"].get(field):
             lines.append(
-                f"The machines differ in {field}: {before['machine'].get(field)} then, {now['machine'].get(field)} "
+                f"The machines differ in {field}: {before['machine'].get(field)} earlier, {now['machine'].get(field)} "
                 "now; a ratio then says as much about the machines as about the code."
             )
     return "\n".join(lines)
@@ -166,7 +166,10 @@ def _night_comparison(before: dict, now: dict) -> str:
     rows = [(f"nightly: {STAGES[stage]}", "s", before["stages"].get(stage), s) for stage, s in now["stages"].items()]
     rows.append((f"nightly: {RUN_TOTAL}", "s", before["night"], now["night"]))
     rows.append(("nightly / full rebuild", "×", _share(before), _share(now)))
-    heading = f"Incremental at scale {now['scale']}: the median of {len(now['nights'])} night(s)"
+    heading = (
+        f"Incremental at scale {now['scale']}: the median of {len(before['nights'])} night(s) earlier, "
+        f"{len(now['nights'])} now"
+    )
     return heading + "\n\n" + table([_compared(*row) for row in rows], ("figure", "earlier", "now", "now/earlier"))
 
 
