@@ -1,5 +1,5 @@
-"""`vhpipe bench`: both baselines compute exactly the pipeline's report cells, and the command's
-table shows every stage and every ratio."""
+"""`vhpipe bench`: both baselines compute exactly the pipeline's report cells, the command's table
+shows every stage and every ratio, and its figures (--json) compare with an earlier benchmark's."""
 
 import os
 import re
