@@ -7,7 +7,7 @@ import contextlib
 import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -162,7 +162,6 @@ def cmd_bench(args: argparse.Namespace) -> int:
     except BenchHistoryError as problem:
         print(f"vhpipe bench --compare: {problem}", file=sys.stderr)
         return 2
-    started = datetime.now().astimezone()
     result = run_bench(
         scales,
         year=args.year,
@@ -180,11 +179,12 @@ def cmd_bench(args: argparse.Namespace) -> int:
         args.write.parent.mkdir(parents=True, exist_ok=True)
         args.write.write_text(markdown(result, command), encoding="utf-8")
         print(f"\nWritten to {args.write}")
+    figures = summary(result)
     if args.json:
-        write_summary(args.json, result, started)
+        write_summary(args.json, figures)
         print(f"\nFigures written to {args.json} (compare a later benchmark with them: --compare {args.json})")
     if earlier is not None:
-        print("\n\n" + comparison(earlier, summary(result, started)))
+        print("\n\n" + comparison(earlier, figures))
     # a missed target is a finding to report, not a failure of the command; wrong cells or a failed run are
     for problem in result.problems():
         print(f"vhpipe bench: {problem}", file=sys.stderr)

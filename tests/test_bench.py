@@ -209,12 +209,15 @@ def measured_run(wall: float, transform: float, politie_seconds: float) -> Run:
     return Run(simulate, pipeline, baseline, dict(baseline, seconds=0.8), load=[1.0, 1.2], speed=[0.05, 0.07])
 
 
-def measured_bench(walls: list[float], transform: float, politie_seconds: float, night: float) -> BenchResult:
+def measured_bench(
+    walls: list[float], transform: float, politie_seconds: float, night: float, started: datetime
+) -> BenchResult:
     runs = [measured_run(wall, transform, politie_seconds) for wall in walls]
     stages = {"extract": 0.5, "transform": 6.0, "checks": 6.0, "publish": 2.4, "overhead": 3.1}
     nightly = {"wall": night, "seconds": stages, "connectors": [], "checks": {"failed": []}}
     worker = {"initial": nightly, "nightly": nightly, "nightly_walls": [night] * 3, "same_cells_as_truth": True}
-    return BenchResult(2011, 0, {100: 3}, [ScaleResult(100, runs)], IncrementalResult(100, worker), code="git 0abc123")
+    scales, incremental = [ScaleResult(100, runs)], IncrementalResult(100, worker)
+    return BenchResult(2011, 0, {100: 3}, scales, incremental, code="git 0abc123", started=started)
 
 
 def figure(report: str, label: str) -> list[str]:
@@ -225,8 +228,8 @@ def figure(report: str, label: str) -> list[str]:
 
 def test_a_benchmark_compared_with_an_earlier_one_shows_each_median_then_and_now_and_their_ratio(tmp_path):
     earlier_file = tmp_path / "earlier.json"
-    write_summary(earlier_file, measured_bench([60.0, 70.0, 66.0], 14.0, 5.0, 20.0), datetime(2026, 11, 29, 8, 0))
-    now = summary(measured_bench([31.0, 30.0, 29.0], 7.0, 4.0, 18.0), datetime(2026, 11, 30, 8, 0))
+    write_summary(earlier_file, summary(measured_bench([60.0, 70.0, 66.0], 14.0, 5.0, 20.0, datetime(2026, 11, 29, 8))))
+    now = summary(measured_bench([31.0, 30.0, 29.0], 7.0, 4.0, 18.0, datetime(2026, 11, 30, 8)))
 
     report = comparison(read_summary(earlier_file), now)
 

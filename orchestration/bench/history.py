@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict
-from datetime import datetime
 from pathlib import Path
 
 from orchestration.bench.report import RUN_TOTAL, STAGES, machine, table, targets
@@ -24,32 +23,34 @@ class BenchHistoryError(ValueError):
     """An earlier benchmark's file that cannot be compared with: missing, unreadable, or of another kind."""
 
 
-def summary(bench: BenchResult, when: datetime) -> dict:
+def summary(bench: BenchResult) -> dict:
     """The benchmark's figures: per scale the medians the report shows, the night, and the targets."""
-    by_scale = {s.scale: s for s in bench.scales}
-    incremental = bench.incremental
-    full = by_scale.get(incremental.scale) if incremental else None
     return {
         "format": FORMAT,
-        "started": when.isoformat(timespec="seconds"),  # as the code measured: read when it started
+        "started": bench.started.isoformat(timespec="seconds") if bench.started else None,
         "code": bench.code,
         "machine": dict(machine(bench.load_at_start, bench.code)),
         "year": bench.year,
         "scaled_year": bench.scaled_year,
         "seed": bench.seed,
         "scales": [_scale_summary(s) for s in bench.scales if s.runs],
-        "incremental": (
-            {
-                "scale": incremental.scale,
-                "nights": incremental.worker["nightly_walls"],
-                "night": incremental.nightly_seconds(),
-                "stages": incremental.worker["nightly"]["seconds"],
-                "full_rebuild": full.median_run() if full and full.runs else None,
-            }
-            if incremental and incremental.worker
-            else None
-        ),
+        "incremental": _night_summary(bench),
         "targets": [asdict(target) for target in targets(bench)],
+    }
+
+
+def _night_summary(bench: BenchResult) -> dict | None:
+    """The incremental measurement's nights, and the median full run of its scale they are set against."""
+    incremental = bench.incremental
+    if not incremental or not incremental.worker:
+        return None
+    full = next((s for s in bench.scales if s.scale == incremental.scale and s.runs), None)
+    return {
+        "scale": incremental.scale,
+        "nights": incremental.worker["nightly_walls"],
+        "night": incremental.nightly_seconds(),
+        "stages": incremental.worker["nightly"]["seconds"],
+        "full_rebuild": full.median_run() if full else None,
     }
 
 
@@ -75,21 +76,11 @@ def _scale_summary(result: ScaleResult) -> dict:
     }
 
 
-def write_summary(path: Path, bench: BenchResult, when: datetime) -> None:
+def write_summary(path: Path, figures: dict) -> None:
+    """`summary`'s figures into `path`."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    text = json.dumps(_rounded(summary(bench, when)), indent=2, ensure_ascii=False)
-    path.write_text(text + "\n", encoding="utf-8")
-
-
-def _rounded(value: object) -> object:
-    """Figures to the millisecond (and the thousandth): no clock is finer, and the file stays readable."""
-    if isinstance(value, float):
-        return round(value, 3)
-    if isinstance(value, dict):
-        return {key: _rounded(item) for key, item in value.items()}
-    if isinstance(value, list | tuple):
-        return [_rounded(item) for item in value]
-    return value
+    # the figures as measured: rounded here, a median could print one hundredth apart from the table's
+    path.write_text(json.dumps(figures, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
 def read_summary(path: Path) -> dict:

@@ -18,6 +18,7 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 from orchestration.bench.measure import median
@@ -207,6 +208,7 @@ class BenchResult:
     load_at_start: tuple[float, float, float] = (0.0, 0.0, 0.0)
     scaled_year: int = 2010  # the year of the worlds above scale 1
     code: str = "unknown"  # the commit measured, read when the benchmark started (code_description)
+    started: datetime | None = None  # when the benchmark started
 
     def problems(self) -> list[str]:
         """What makes the benchmark's figures untrustworthy: a failed run, cells that differ."""
@@ -311,7 +313,7 @@ def run_bench(
     progress: Callable[[str], None] = lambda message: None,
 ) -> BenchResult:
     repeats = {scale: repeat or default_repeats(scale) for scale in scales}
-    load_at_start = os.getloadavg()
+    load_at_start, started = os.getloadavg(), datetime.now().astimezone()
     code = code_description()  # now: the tree may change while the benchmark runs (its report is written into it)
     results = []
     for scale in scales:
@@ -329,7 +331,7 @@ def run_bench(
         progress(f"scale {incremental_scale}: incremental (one new day of police drops)")
         world = world_year(incremental_scale, year, scaled_year)
         incremental = measure_incremental(incremental_scale, world, seed, work_dir, keep)
-    return BenchResult(year, seed, repeats, results, incremental, load_at_start, scaled_year, code)
+    return BenchResult(year, seed, repeats, results, incremental, load_at_start, scaled_year, code, started)
 
 
 def code_description() -> str:
