@@ -175,9 +175,8 @@ def cmd_bench(args: argparse.Namespace) -> int:
     )
     print(full_report(result))
     if args.write:
-        command = " ".join(["vhpipe", *sys.argv[1:]]) if sys.argv[1:2] == ["bench"] else "vhpipe bench"
         args.write.parent.mkdir(parents=True, exist_ok=True)
-        args.write.write_text(markdown(result, command), encoding="utf-8")
+        args.write.write_text(markdown(result, regenerating_command(args)), encoding="utf-8")
         print(f"\nWritten to {args.write}")
     figures = summary(result)
     if args.json:
@@ -189,6 +188,24 @@ def cmd_bench(args: argparse.Namespace) -> int:
     for problem in result.problems():
         print(f"vhpipe bench: {problem}", file=sys.stderr)
     return 1 if result.problems() else 0
+
+
+def regenerating_command(args: argparse.Namespace) -> str:
+    """The `vhpipe bench` command that writes the same files again, as the Markdown names it: every option
+    that shapes the figures or names a file written, spelled out (a later change of a default does not
+    change what it measures), and not --compare, --work-dir or --keep: an earlier benchmark's file or a
+    scratch folder, gone where the document is read, would make the command fail."""
+    shaping = [
+        ("--scales", args.scales),
+        ("--repeat", args.repeat),
+        ("--incremental-scale", args.incremental_scale),
+        ("--year", args.year),
+        ("--scaled-year", args.scaled_year),
+        ("--seed", args.seed),
+        ("--write", args.write),
+        ("--json", args.json),
+    ]
+    return " ".join(["vhpipe bench", *(f"{flag} {value}" for flag, value in shaping if value is not None)])
 
 
 def cmd_postgres_roles(args: argparse.Namespace) -> int:

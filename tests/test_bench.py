@@ -24,7 +24,7 @@ from orchestration.bench.runner import (
     simulated_folder,
 )
 from orchestration.bench.worker import copy_data_folder, hold_back_last_day, put_back
-from orchestration.cli import main
+from orchestration.cli import build_parser, main, regenerating_command
 from sources.paths import DataPaths
 
 
@@ -169,6 +169,7 @@ def test_the_bench_table_shows_every_stage_ratio_and_the_machine(tmp_path, capsy
     for field in ("## Machine", "| cores |", "| memory |", "| CPU |", "| load average at start (1, 5, 15 min) |"):
         assert field in document
     assert "transform / DuckDB floor" in document
+    assert "--work-dir" not in document  # the scratch folder is not part of the command that writes it again
     # the JSON holds the figures the table printed, and compares with itself as equal
     measured = read_summary(figures)
     [scale_one] = measured["scales"]
@@ -185,6 +186,24 @@ def test_the_code_measured_is_read_when_the_benchmark_starts():
     assert started.code == code_description()
     earlier = BenchResult(2011, 0, {}, [], None, code="git 0123abc-dirty")
     assert "| code | git 0123abc-dirty |" in markdown(earlier, "vhpipe bench")
+
+
+def test_the_document_names_the_command_that_writes_it_again():
+    """docs/benchmark.md says how to regenerate it: every option that shapes the figures or names a file it
+    writes, not the earlier benchmark compared with or the scratch folder, gone where the document is read."""
+    given = ["--scales", "1,10,100,1000", "--write", "docs/benchmark.md", "--json", "docs/benchmark.json"]
+    where = ["--compare", "/tmp/earlier.json", "--work-dir", "/tmp/bmain", "--keep"]
+    command = regenerating_command(build_parser().parse_args(["bench", *given, *where]))
+    assert command == (
+        "vhpipe bench --scales 1,10,100,1000 --incremental-scale 100 --year 2011 --scaled-year 2010 --seed 0"
+        " --write docs/benchmark.md --json docs/benchmark.json"
+    )
+    again = build_parser().parse_args(command.split()[1:])  # a command vhpipe takes, writing the same
+    assert regenerating_command(again) == command and again.compare is None and again.work_dir is None
+    with_repeat = build_parser().parse_args(["bench", "--scales", "100", "--repeat", "5", "--seed", "3"])
+    assert regenerating_command(with_repeat) == (
+        "vhpipe bench --scales 100 --repeat 5 --incremental-scale 100 --year 2011 --scaled-year 2010 --seed 3"
+    )
 
 
 def measured_run(wall: float, transform: float, politie_seconds: float) -> Run:
