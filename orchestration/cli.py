@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
+import shlex
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from datetime import date
@@ -205,7 +206,8 @@ def regenerating_command(args: argparse.Namespace) -> str:
         ("--write", args.write),
         ("--json", args.json),
     ]
-    return " ".join(["vhpipe bench", *(f"{flag} {value}" for flag, value in shaping if value is not None)])
+    given = [[flag, str(value)] for flag, value in shaping if value is not None]
+    return shlex.join(["vhpipe", "bench", *(word for option in given for word in option)])
 
 
 def cmd_postgres_roles(args: argparse.Namespace) -> int:

@@ -200,9 +200,10 @@ def test_the_document_names_the_command_that_writes_it_again():
     )
     again = build_parser().parse_args(command.split()[1:])  # a command vhpipe takes, writing the same
     assert regenerating_command(again) == command and again.compare is None and again.work_dir is None
-    with_repeat = build_parser().parse_args(["bench", "--scales", "100", "--repeat", "5", "--seed", "3"])
-    assert regenerating_command(with_repeat) == (
+    elsewhere = ["--scales", "100", "--repeat", "5", "--seed", "3", "--write", "my docs/bench.md"]
+    assert regenerating_command(build_parser().parse_args(["bench", *elsewhere])) == (
         "vhpipe bench --scales 100 --repeat 5 --incremental-scale 100 --year 2011 --scaled-year 2010 --seed 3"
+        " --write 'my docs/bench.md'"  # quoted as a shell takes it
     )
 
 
