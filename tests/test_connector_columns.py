@@ -28,6 +28,19 @@ bsn_like = st.one_of(
 )
 
 
+@given(
+    st.lists(st.one_of(st.integers(0, 12), st.sampled_from([None, float("nan"), 7])), max_size=30),
+    st.sampled_from([object, "string"]),
+)
+def test_the_length_rule_breaks_on_text_longer_than_the_limit_and_on_nothing_else(lengths, dtype):
+    # a length stands for a text of that many characters; None, NaN and the number 7 for a missing or other value
+    values = ["é" * n if type(n) is int and n != 7 else n for n in lengths]
+    column = pd.Series(values, dtype=object).astype(dtype)
+    broken = rules.at_most("veld", limit=10).check(column)
+    expected = [isinstance(v, str) and len(v) > 10 for v in column.to_numpy(dtype=object)]
+    assert np.asarray(broken, dtype=bool).tolist() == expected
+
+
 @given(st.lists(bsn_like, max_size=50))
 def test_the_column_11_proef_agrees_with_the_one_for_a_value(values):
     assert elfproef_passes(values).tolist() == [passes_elfproef(v) for v in values]

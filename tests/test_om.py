@@ -161,11 +161,11 @@ def test_first_extract_lands_every_row_and_the_ledger_balances(folder, warehouse
 def test_pulled_values_become_text_as_sqlite_holds_it_whatever_type_the_database_gives():
     # SQLite gives text and whole numbers; a typed database (PostgreSQL) gives dates, moments and decimals
     records = [
-        (1, "12/345678-11", None, date(2011, 3, 4), datetime(2011, 3, 4, 9, 30), Decimal("1.50"), b"Gulpen"),
-        (22, "12/345679-11", None, None, datetime(2011, 3, 5, 10, 0, 0, 250000), 2, "Wittem"),
+        (1, "12/345678-11", None, date(2011, 3, 4), datetime(2011, 3, 4, 9, 30), Decimal("1.50"), b"Gulpen", 7),
+        (22, "12/345679-11", None, None, datetime(2011, 3, 5, 10, 0, 0, 250000), 2, "Wittem", None),
     ]
-    columns = om._as_text_columns(records, 7)
-    assert [list(columns[position]) for position in range(7)] == [
+    columns = om._as_text_columns(records, 8)
+    assert [list(columns[position]) for position in range(8)] == [
         ["1", "22"],
         ["12/345678-11", "12/345679-11"],
         [None, None],
@@ -173,6 +173,7 @@ def test_pulled_values_become_text_as_sqlite_holds_it_whatever_type_the_database
         ["2011-03-04 09:30:00", "2011-03-05 10:00:00.250000"],
         ["1.50", "2"],
         ["Gulpen", "Wittem"],
+        ["7", None],  # a number column with a gap (a person_nr without its person)
     ]
     assert [len(column) for column in om._as_text_columns([], 3).values()] == [0, 0, 0]
 

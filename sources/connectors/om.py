@@ -275,7 +275,9 @@ def _as_text_columns(records: list, width: int) -> dict[int, np.ndarray]:
     for position in range(width):
         column = table[:, position]
         kind = pd.api.types.infer_dtype(column, skipna=True)
-        if kind not in ("string", "empty"):
+        if kind == "integer":  # a key or a number: str() is its text (_as_text's check per value cost 3x)
+            column = np.array([None if v is None else str(v) for v in column.tolist()], dtype=object)
+        elif kind not in ("string", "empty"):
             column = np.array([v if v is None or type(v) is str else _as_text(v) for v in column], dtype=object)
         columns[position] = column
     return columns
