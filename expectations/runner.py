@@ -13,6 +13,7 @@ import json
 import os
 import re
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -165,54 +166,72 @@ def run_suite_on_query(
         del frame
         _collect_if_large(rows)
         return _with_first_rows_kept(_outcome(name, result, id_column, subject, group, shown_rows), id_column)
-    ids = _expectation_ids(name, expectations)
-    results: list = [None] * len(expectations)
-    template = _validate_in_passes(
-        passes, count, ids, results, con, sql, definition, available, id_column, parameters, subject or name
-    )
+    suite = QueriedSuite(name, con, sql, definition, available, id_column, parameters, subject or name)
+    template, merged = _validate_in_passes(suite, passes, count)
+    results = [merged[position] for position in range(len(expectations))]  # the passes cover them all
     outcome = _outcome(name, _suite_result(template, results), id_column, subject, group, shown_rows)
     return _with_first_rows_kept(outcome, id_column)
 
 
-def _expectation_ids(name: str, expectations: list[dict]) -> list[str]:
-    """An id per expectation, to find its result in every part's (GX orders results its own way)."""
-    return [str(uuid.uuid5(uuid.NAMESPACE_URL, f"vhpipe:{name}#{i}")) for i in range(len(expectations))]
+@dataclass(frozen=True)
+class QueriedSuite:
+    """A suite validated on the rows of a DuckDB query, as GX data asset `asset`; `available` are the
+    query's columns (a pass reads only those its expectations use)."""
 
+    name: str
+    con: duckdb.DuckDBPyConnection
+    sql: str
+    definition: dict
+    available: list[str]
+    id_column: str
+    parameters: dict | None
+    asset: str
 
-def _validate_in_passes(
-    passes: list[parts.Pass],
-    count: int,
-    ids: list[str],
-    results: list,
-    con: duckdb.DuckDBPyConnection,
-    sql: str,
-    definition: dict,
-    available: list[str],
-    id_column: str,
-    parameters: dict | None,
-    asset: str,
-):
-    """Validate each pass's expectations in `count` hash parts; their merged results go into `results` by
-    position. Returns one part's GX result, whose suite metadata the merged result takes."""
-    expectations = definition["expectations"]
-    template = None
-    for one_pass in passes:
-        chosen = [{**expectations[i], "id": ids[i]} for i in one_pass.positions]
-        columns = _needed(available, chosen, id_column)
-        validated = []
-        for frame in parts.read_parts(con, sql, columns, one_pass.key, count):
-            validated.append(
-                validate_frame({**definition, "expectations": chosen}, frame, id_column, parameters, asset)
+    @functools.cached_property
+    def ids(self) -> list[str]:
+        """An id per expectation, to find its result in every part's (GX orders results its own way)."""
+        count = len(self.definition["expectations"])
+        return [str(uuid.uuid5(uuid.NAMESPACE_URL, f"vhpipe:{self.name}#{i}")) for i in range(count)]
+
+    def validate(self, positions: Sequence[int], frame: pd.DataFrame):
+        """GX's result of the expectations at `positions` (with their ids) on `frame`."""
+        expectations = self.definition["expectations"]
+        chosen = [{**expectations[i], "id": self.ids[i]} for i in positions]
+        definition = {**self.definition, "expectations": chosen}
+        return validate_frame(definition, frame, self.id_column, self.parameters, self.asset)
+
+    def columns_for(self, positions: Sequence[int]) -> list[str]:
+        """The columns the expectations at `positions` read, and the id column."""
+        expectations = self.definition["expectations"]
+        return _needed(self.available, [expectations[i] for i in positions], self.id_column)
+
+    def merged(self, positions: Sequence[int], validated: list) -> dict[int, Any]:
+        """Per position, the results of its expectation in the GX results `validated` merged into one."""
+        by_id = [{r.expectation_config.id: r for r in v.results} for v in validated]
+        expectations = self.definition["expectations"]
+        return {
+            position: parts.merge_results(
+                [found[self.ids[position]] for found in by_id], expectations[position], self.id_column
             )
+            for position in positions
+        }
+
+
+def _validate_in_passes(suite: QueriedSuite, passes: list[parts.Pass], count: int) -> tuple[Any, dict[int, Any]]:
+    """Validate each pass's expectations in `count` hash parts. Returns one part's GX result, whose suite
+    metadata the merged result takes, and per expectation's position its results merged over the parts."""
+    template, merged = None, {}
+    for one_pass in passes:
+        columns = suite.columns_for(one_pass.positions)
+        validated = []
+        for frame in parts.read_parts(suite.con, suite.sql, columns, one_pass.key, count):
+            validated.append(suite.validate(one_pass.positions, frame))
             rows = len(frame)
             del frame
             _collect_if_large(rows)  # before the next part is read
-        by_id = [{r.expectation_config.id: r for r in v.results} for v in validated]
-        for position in one_pass.positions:
-            per_part = [found[ids[position]] for found in by_id]
-            results[position] = parts.merge_results(per_part, expectations[position], id_column)
+        merged |= suite.merged(one_pass.positions, validated)
         template = template or validated[0]
-    return template
+    return template, merged
 
 
 def _reused_or_validated(
@@ -255,16 +274,15 @@ def _by_delivery_group(
     if delivery_column not in available or parts.plan_passes(expectations, id_column) is None:
         return None
     row_wise = [i for i, e in enumerate(expectations) if e["type"] in parts.ROW_WISE]
-    ids = _expectation_ids(name, expectations)
-    chosen = [{**expectations[i], "id": ids[i]} for i in row_wise]
-    columns = _needed(available, chosen, id_column)
+    parameters, subject, group = settings.get("parameters"), settings.get("subject", ""), settings.get("group", "")
+    shown_rows = settings.get("shown_rows", SHOWN_ROWS)
+    suite = QueriedSuite(name, con, sql, definition, available, id_column, parameters, subject or name)
+    columns = suite.columns_for(row_wise)
     group_rows = min(parts.GROUP_ROWS, part_rows)
     loaded = loaded_column if loaded_column in available else None
     groups = parts.delivery_groups(con, sql, delivery_column, [*columns, delivery_column], group_rows, loaded)
     if len(groups) < 2 or max(g.rows for g in groups) > 2 * part_rows:  # a frame in memory: at most two parts
         return None
-    parameters, subject, group = settings.get("parameters"), settings.get("subject", ""), settings.get("group", "")
-    asset, shown_rows = subject or name, settings.get("shown_rows", SHOWN_ROWS)
     keys = [
         outcome_key(
             deliveries.fingerprint,
@@ -283,23 +301,19 @@ def _by_delivery_group(
     anew = [(key, deliveries) for key, deliveries in zip(keys, groups, strict=True) if key not in kept]
     frames = parts.read_groups(con, sql, columns, delivery_column, [d for _, d in anew], id_column) if anew else ()
     for (key, _), frame in zip(anew, frames, strict=True):
-        result = validate_frame({**definition, "expectations": chosen}, frame, id_column, parameters, asset)
+        result = suite.validate(row_wise, frame)
         rows = len(frame)
         del frame
         _collect_if_large(rows)
         kept[key] = _with_first_rows_kept(_outcome(name, result, id_column, subject, group, shown_rows), id_column)
         store.put(key, kept[key])
     validated = [kept[key].validation for key in keys]
-    results: list = [None] * len(expectations)
-    by_id = [{r.expectation_config.id: r for r in v.results} for v in validated]
-    for position in row_wise:
-        per_group = [found[ids[position]] for found in by_id]
-        results[position] = parts.merge_results(per_group, expectations[position], id_column)
     uniques = [
         parts.Pass(parts.uniqueness_key(e), (i,)) for i, e in enumerate(expectations) if e["type"] in parts.UNIQUENESS
     ]
     count = max(1, -(-sum(g.rows for g in groups) // part_rows))
-    _validate_in_passes(uniques, count, ids, results, con, sql, definition, available, id_column, parameters, asset)
+    merged = suite.merged(row_wise, validated) | _validate_in_passes(suite, uniques, count)[1]
+    results = [merged[position] for position in range(len(expectations))]  # row-wise or uniqueness, each
     outcome = _outcome(name, _suite_result(validated[0], results), id_column, subject, group, shown_rows)
     return _with_first_rows_kept(outcome, id_column)
 
