@@ -173,7 +173,7 @@ def test_pulled_values_become_text_as_sqlite_holds_it_whatever_type_the_database
         ["2011-03-04 09:30:00", "2011-03-05 10:00:00.250000"],
         ["1.50", "2"],
         ["Gulpen", "Wittem"],
-        ["7", None],  # a number column with a gap (a person_nr without its person)
+        ["7", None],  # a number column with a gap (persoon_in_personen of a row whose person is missing)
     ]
     assert [len(column) for column in om._as_text_columns([], 3).values()] == [0, 0, 0]
 
