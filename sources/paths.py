@@ -54,6 +54,11 @@ class DataPaths:
         return self.root / "dbt" / "target"
 
     @property
+    def dbt_build_target(self) -> Path:
+        """The nightly build's artifacts (manifest, run_results.json): one folder, reused by every run."""
+        return self.dbt_target / "build"
+
+    @property
     def dbt_logs(self) -> Path:
         return self.root / "dbt" / "logs"
 

@@ -1,8 +1,10 @@
 """`vhpipe bench`: both baselines compute exactly the pipeline's report cells, the command's table
 shows every stage and every ratio, and its figures (--json) compare with an earlier benchmark's."""
 
+import json
 import os
 import re
+import time
 from collections import Counter
 from datetime import datetime
 
@@ -12,20 +14,22 @@ import pytest
 from orchestration.bench.floor import floor_cells
 from orchestration.bench.history import BenchHistoryError, comparison, read_summary, summary, write_summary
 from orchestration.bench.pandas_peer import peer_cells
-from orchestration.bench.report import RUN_TOTAL, STAGES, WHOLE_TOTAL, incremental_report, markdown
+from orchestration.bench.report import RUN_TOTAL, STAGES, WHOLE_TOTAL, incremental_report, markdown, scale_report
 from orchestration.bench.runner import (
     BenchResult,
     IncrementalResult,
     Run,
     ScaleResult,
+    build_parts,
     code_description,
     compare_cells,
     run_bench,
     simulated_folder,
 )
+from orchestration.bench.stages import dbt_build_parts
 from orchestration.bench.worker import copy_data_folder, hold_back_last_day, put_back
 from orchestration.cli import build_parser, main, regenerating_command
-from sources.paths import DataPaths
+from sources.paths import PROJECT_ROOT, DataPaths
 
 
 def pipeline_cells(pipeline) -> Counter:
@@ -131,6 +135,11 @@ def test_the_nightly_figure_is_the_median_night_and_every_failed_night_is_told()
     assert result.nightly_seconds() == 24.0
     assert result.failures() == []
     assert "3 nights from the same loaded year (26.00, 22.00, 24.00 s)" in incremental_report(result, None)
+    assert "by part" not in incremental_report(result, None)  # no build read: no table
+    # the median night's build, by part: the few models and tests a night of police drops rebuilds
+    built = {"elapsed": 0.75, "kinds": {"model": {"nodes": 22, "seconds": 0.5}}, "models": {"int_meldingen": 0.25}}
+    with_build = IncrementalResult(100, {**measured, "nightly": {**night(24.0), "dbt": built}})
+    assert figure(incremental_report(with_build, None), "models") == ["22", "0.50"]
     failed = IncrementalResult(100, {**measured, "failed_nights": [(2, "boom")]})
     assert failed.failures() == ["incremental: night 2 of the nightly vhpipe run failed:\nboom"]
 
@@ -140,6 +149,66 @@ def test_the_work_dir_is_created_when_it_is_not_there(tmp_path):
     folder, simulation = simulated_folder(scale=1, year=2011, seed=0, work_dir=work_dir)
     assert folder.parent == work_dir
     assert (folder / "landing" / "politie").is_dir() and simulation["seconds"] > 0
+
+
+def write_run_results(paths: DataPaths, elapsed: float, nodes: dict[str, float]) -> None:
+    """A run_results.json as dbt writes it (the fields the bench reads), for nodes by unique id."""
+    paths.dbt_build_target.mkdir(parents=True, exist_ok=True)
+    results = [{"unique_id": node, "status": "success", "execution_time": secs} for node, secs in nodes.items()]
+    document = {"elapsed_time": elapsed, "results": results}
+    (paths.dbt_build_target / "run_results.json").write_text(json.dumps(document), encoding="utf-8")
+
+
+def test_the_dbt_build_is_split_by_kind_of_node_from_the_run_results_dbt_wrote(tmp_path):
+    paths = DataPaths(tmp_path)
+    before = time.time() - 5
+    assert dbt_build_parts(paths, since=before) is None  # no build wrote one
+    nodes = {
+        "model.veiligheidshuis.stg_politie__mutaties": 2.5,
+        "model.veiligheidshuis.int_meldingen": 1.5,
+        "test.veiligheidshuis.unique_int_meldingen_melding_id.e08149a750": 0.25,
+        "test.veiligheidshuis.not_null_columns_int_meldingen.0a1b2c3d4e": 0.5,
+        "seed.veiligheidshuis.gemeenten": 0.125,
+    }
+    write_run_results(paths, elapsed=5.0, nodes=nodes)
+    parts = dbt_build_parts(paths, since=before)
+    assert parts["elapsed"] == 5.0
+    assert parts["kinds"] == {
+        "model": {"nodes": 2, "seconds": 4.0},
+        "test": {"nodes": 2, "seconds": 0.75},
+        "seed": {"nodes": 1, "seconds": 0.125},
+    }
+    assert parts["models"] == {"stg_politie__mutaties": 2.5, "int_meldingen": 1.5}
+    # a file from before the run (a build that failed leaves the last good one's) is not this run's
+    assert dbt_build_parts(paths, since=time.time() + 5) is None
+
+    # over runs: the median of each part; the dbt step's seconds beyond dbt's elapsed time are dbt
+    # starting and Dagster's events, dbt's elapsed time beyond its nodes is its work between them
+    later = {**parts, "elapsed": 7.0, "models": {"stg_politie__mutaties": 3.5, "int_meldingen": 0.5}}
+    median_parts = build_parts([(parts, 6.0), (later, 9.0), (parts, 6.5), (None, 4.0)], slowest=1)
+    assert median_parts.kinds == {"model": (2, 4.0), "test": (2, 0.75), "seed": (1, 0.125)}
+    assert median_parts.between_nodes == 5.0 - 4.875
+    assert median_parts.around_dbt == 1.5  # of 1.0, 2.0 and 1.5; the run without its build's file is left out
+    assert median_parts.slowest_models == [("stg_politie__mutaties", 2.5)]
+    assert build_parts([(None, 6.0)]) is None
+
+
+def test_the_scale_table_shows_the_transform_by_part_only_when_a_build_was_read():
+    without = measured_run(60.0, 14.0, 5.0)
+    assert "transform (dbt build) by part" not in scale_report(ScaleResult(100, [without]))
+    dbt = {
+        "elapsed": 12.0,
+        "kinds": {"model": {"nodes": 54, "seconds": 8.7}, "test": {"nodes": 115, "seconds": 2.3}},
+        "models": {"int_meldingen": 0.9, "stg_politie__mutaties": 1.4, "fct_meldingen": 0.4, "dim_gemeente": 0.1},
+    }
+    with_build = measured_run(60.0, 14.0, 5.0)
+    with_build.pipeline["dbt"] = dbt
+    report = scale_report(ScaleResult(100, [with_build]))
+    assert figure(report, "models") == ["54", "8.70"]
+    assert figure(report, "data tests") == ["115", "2.30"]
+    assert figure(report, "dbt between its nodes") == ["1.00"]
+    assert figure(report, "dbt starting, Dagster's events") == ["2.00"]  # the step's 14 s beyond dbt's 12 s
+    assert "slowest models (s): stg_politie__mutaties 1.40, int_meldingen 0.90, fct_meldingen 0.40" in report
 
 
 @pytest.mark.e2e
@@ -164,6 +233,14 @@ def test_the_bench_table_shows_every_stage_ratio_and_the_machine(tmp_path, capsy
     for memory in ("vhpipe run process", "dbt (largest dbt process)", "process tree at once"):
         assert memory in out
     assert "report cells against the simulator's truth: same cells" in out
+    # the dbt step by part, from the build of the same run: every model and seed of the project ran
+    models = len(list((PROJECT_ROOT / "dbt_project" / "models").rglob("*.sql")))
+    seeds = len(list((PROJECT_ROOT / "dbt_project" / "seeds").rglob("*.csv")))
+    assert figure(out, "models")[0] == str(models) and figure(out, "seeds")[0] == str(seeds)
+    assert int(figure(out, "data tests")[0]) > 0
+    slowest = next(line for line in out.splitlines() if line.startswith("slowest models (s): "))
+    for name, secs in re.findall(r"(\w+) (\d+\.\d\d)", slowest):
+        assert list((PROJECT_ROOT / "dbt_project" / "models").rglob(f"{name}.sql")) and float(secs) > 0
     assert "scale 1: the whole vhpipe run under 30 s" in out
     document = written.read_text(encoding="utf-8")
     for field in ("## Machine", "| cores |", "| memory |", "| CPU |", "| load average at start (1, 5, 15 min) |"):
@@ -223,6 +300,7 @@ def measured_run(wall: float, transform: float, politie_seconds: float) -> Run:
         "ok": True,
         "cells": [],
         "truth": [],
+        "quarantine_reasons": [],
     }
     baseline = {"seconds": 3.0, "peak_rss_mib": 700.0, "cells": []}
     simulate = {"seconds": 15.0, "peak_rss_mib": 680.0}

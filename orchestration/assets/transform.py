@@ -85,7 +85,7 @@ def build_args(full_refresh: bool) -> list[str]:
 def build_target() -> Path:
     """Where the nightly build writes its artifacts: one folder, reused, so that its manifest (with the
     compiled SQL) serves the docs site and its partial parse the next build. One run writes at a time."""
-    return data_paths().dbt_target / "build"
+    return data_paths().dbt_build_target
 
 
 # the models the run's other assets read (audit, publication): built in every run, so that their steps run

@@ -13,7 +13,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from orchestration.bench.report import RUN_TOTAL, STAGES, machine, table, targets
-from orchestration.bench.runner import BenchResult, ScaleResult
+from orchestration.bench.runner import BenchResult, BuildParts, ScaleResult
 
 FORMAT = "vhpipe-bench/1"
 SUMMARY_KEYS = ("started", "code", "machine", "scales", "incremental", "targets")
@@ -50,6 +50,7 @@ def _night_summary(bench: BenchResult) -> dict | None:
         "nights": incremental.worker["nightly_walls"],
         "night": incremental.nightly_seconds(),
         "stages": incremental.worker["nightly"]["seconds"],
+        "transform_parts": _parts(incremental.nightly_transform_parts()),
         "full_rebuild": full.median_run() if full else None,
     }
 
@@ -68,12 +69,17 @@ def _scale_summary(result: ScaleResult) -> dict:
             {"name": name, "rows": rows, "quarantined": quarantined, "seconds": seconds}
             for name, rows, quarantined, seconds in result.connectors()
         ],
+        "transform_parts": _parts(result.transform_parts()),
         "peak_mib": result.peak_mib(),
         "baselines": {
             "floor": result.median_of(lambda run: run.floor["seconds"]),
             "peer": result.median_of(lambda run: run.peer["seconds"]),
         },
     }
+
+
+def _parts(parts: BuildParts | None) -> dict | None:
+    return asdict(parts) if parts else None
 
 
 def write_summary(path: Path, figures: dict) -> None:

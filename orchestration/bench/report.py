@@ -9,7 +9,7 @@ from datetime import datetime
 from importlib.metadata import version
 from pathlib import Path
 
-from orchestration.bench.runner import BenchResult, IncrementalResult, ScaleResult
+from orchestration.bench.runner import BenchResult, BuildParts, IncrementalResult, ScaleResult
 
 STAGES = {
     "simulate": "simulate",
@@ -24,6 +24,7 @@ WHOLE_TOTAL = "total (simulate + vhpipe run)"
 PEAK_KINDS = ("process tree at once", "simulator")  # what the machine must hold at the worst moment
 HTTP_CONNECTOR = "vh (HTTP API)"
 GIB = 1024
+NODE_LABELS = {"model": "models", "test": "data tests", "seed": "seeds", "unit_test": "unit tests"}
 QUARANTINE_WARNING = 0.05  # a larger share of a source's rows in quarantine means the world breaks the contract
 
 
@@ -93,6 +94,7 @@ def scale_report(result: ScaleResult) -> str:
         *quarantine_warnings(result),
         table(memory_rows, ("peak memory (max RSS)", "MiB")),
         table(ratio_rows, ("ratio (same run, same data)", "transform s", "baseline s", "ratio", "report cells")),
+        *transform_parts_report(result.transform_parts()),
         f"report cells against the simulator's truth: {result.truth_check().describe()}",
         f"checks: {first['checks']['passed']} of {first['checks']['evaluated']} passed "
         "(dbt tests, GX ledger suites, GX audit groups; freshness checks only warn)",
@@ -100,6 +102,20 @@ def scale_report(result: ScaleResult) -> str:
     parts += [f"WARNING: a check failed (not blocking publication): {check}" for check in failed_checks(result)]
     parts += [f"FAILED: {problem}" for problem in result.failures()]
     return "\n\n".join(parts)
+
+
+def transform_parts_report(parts: BuildParts | None) -> list[str]:
+    """The dbt step by part (nodes of each kind, dbt's work between them, what surrounds dbt) and the
+    slowest models: what the transform's time is made of, measured in the same run."""
+    if parts is None:
+        return []
+    rows = [(NODE_LABELS.get(kind, kind), f"{nodes:,}", seconds(secs)) for kind, (nodes, secs) in parts.kinds.items()]
+    rows += [
+        ("dbt between its nodes", "", seconds(parts.between_nodes)),
+        ("dbt starting, Dagster's events", "", seconds(parts.around_dbt)),
+    ]
+    slowest = ", ".join(f"{name} {secs:.2f}" for name, secs in parts.slowest_models)
+    return [table(rows, ("transform (dbt build) by part", "nodes", "seconds")) + f"\nslowest models (s): {slowest}"]
 
 
 def failed_checks(result: ScaleResult) -> list[str]:
@@ -139,6 +155,7 @@ def incremental_report(incremental: IncrementalResult, full: ScaleResult | None)
         f"({', '.join(measured['held_back_files'])}) held back, then delivered: {new_rows:,} new rows; "
         f"the nightly run is `vhpipe run --from {measured['day']} --to {measured['day']}`; {nights_text(measured)}",
         table(rows, ("step", "seconds")),
+        *transform_parts_report(incremental.nightly_transform_parts()),
         "report cells after the nightly run "
         + ("equal the simulator's truth" if measured["same_cells_as_truth"] else "DIFFER from the simulator's truth"),
     ]
@@ -297,8 +314,9 @@ steps of the Dagster run it recorded:
 - **extract**: each connector's step up to its last materialisation; the VH register's API is served on
   localhost by the simulator, with its simulated HTTP 500s and 2-second stalls (the connector waits 1 s,
   then retries with backoff), so that connector's rate includes simulated network faults;
-- **transform and test**: the dbt step (`dbt build` through dagster-dbt: models, seeds, data tests and
-  unit tests, and Dagster recording an event per model and per test);
+- **transform and test**: the dbt step (`dbt build` through dagster-dbt: models, seeds and data tests, and
+  Dagster recording an event per model and per test; dbt's unit tests run in the project's tests, not
+  each night);
 - **GX checks**: the GX ledger suite at the end of each connector's step, the freshness checks and the audit
   step (every GX suite, Data Docs, the reconciliation page);
 - **publish and reports**: the published copy, exports, annual report and dbt docs site;
@@ -312,7 +330,11 @@ script in one read-only connection, seeds read from their CSVs) and the **pandas
 produce exactly the pipeline's `marts.report_cells` (tabel, rij, kolom, waarde as multisets), and the
 pipeline's cells must equal the simulator's truth; a difference is printed as MISMATCH and makes the command
 fail. The transform ratio sets the whole dbt step (every model, mart and test) against the baselines, which
-compute only the report cells.
+compute only the report cells. The table "transform (dbt build) by part" splits that step, from the
+`run_results.json` dbt wrote in the same run: per kind of node how many ran and their own seconds together,
+dbt's work between its nodes (the rest of the elapsed time dbt reports), and the rest of the step (dbt
+starting and reading its manifest, Dagster recording the events); below it the slowest models. Each part is
+a median over the runs, so the parts need not add up to the step's median exactly.
 
 Peak memory is sampled from /proc every 0.1 s while `vhpipe run` runs: each process's own peak (VmHWM) and
 the peak of the process tree's RSS summed (the pipeline process and dbt at the same moment); the

@@ -74,6 +74,41 @@ def compare_cells(pipeline: list, baseline: list) -> CellCheck:
 
 
 STAGES = ("simulate", "extract", "transform", "checks", "publish", "overhead")
+NODE_KINDS = ("model", "test", "seed", "unit_test")  # the order the parts of a build are shown in
+
+
+@dataclass(frozen=True)
+class BuildParts:
+    """What `dbt build` spent the transform's time on, as medians over runs (stages.dbt_build_parts)."""
+
+    kinds: dict[str, tuple[int, float]]  # kind of node: (nodes run, their seconds together)
+    between_nodes: float  # dbt's elapsed time beyond its nodes' own: choosing, compiling, its bookkeeping
+    around_dbt: float  # the dbt step beyond dbt's elapsed time: dbt starting, reading its manifest, Dagster's events
+    slowest_models: list[tuple[str, float]]
+
+
+def build_parts(builds: list[tuple[dict | None, float]], slowest: int = 3) -> BuildParts | None:
+    """The medians of the parts of builds given as (stages.dbt_build_parts, the dbt step's seconds);
+    None when no build was read (a run that built nothing, a worker that did not read it)."""
+    read = [(dbt, step) for dbt, step in builds if dbt]
+    if not read:
+        return None
+    seen = {kind for dbt, _ in read for kind in dbt["kinds"]}
+    kinds = {}
+    for kind in sorted(seen, key=lambda k: (NODE_KINDS.index(k) if k in NODE_KINDS else len(NODE_KINDS), k)):
+        parts = [dbt["kinds"].get(kind, {"nodes": 0, "seconds": 0.0}) for dbt, _ in read]
+        kinds[kind] = (round(median([p["nodes"] for p in parts]) or 0), median([p["seconds"] for p in parts]) or 0.0)
+    models = {name for dbt, _ in read for name in dbt["models"]}
+    per_model = {
+        name: median([dbt["models"][name] for dbt, _ in read if name in dbt["models"]]) or 0.0 for name in models
+    }
+    return BuildParts(
+        kinds=kinds,
+        between_nodes=median([dbt["elapsed"] - sum(p["seconds"] for p in dbt["kinds"].values()) for dbt, _ in read])
+        or 0.0,
+        around_dbt=median([step - dbt["elapsed"] for dbt, step in read]) or 0.0,
+        slowest_models=sorted(per_model.items(), key=lambda item: (-item[1], item[0]))[:slowest],
+    )
 
 
 @dataclass
@@ -136,6 +171,9 @@ class ScaleResult:
     def source_rows(self) -> int:
         return sum(rows for _, rows, _, _ in self.connectors())
 
+    def transform_parts(self) -> BuildParts | None:
+        return build_parts([(r.pipeline.get("dbt"), r.pipeline["seconds"]["transform"]) for r in self.runs])
+
     def truth_check(self) -> CellCheck:
         """The pipeline's report cells against the simulator's truth (the first run that differs, if any)."""
         results = [compare_cells(r.pipeline["truth"], r.pipeline["cells"]) for r in self.runs]
@@ -176,6 +214,13 @@ class IncrementalResult:
     scale: int
     worker: dict | None
     error: str | None = None
+
+    def nightly_transform_parts(self) -> BuildParts | None:
+        """The parts of the median night's dbt build."""
+        if not self.worker:
+            return None
+        night = self.worker["nightly"]
+        return build_parts([(night.get("dbt"), night["seconds"]["transform"])])
 
     def nightly_seconds(self) -> float:
         """The median night's wall time."""

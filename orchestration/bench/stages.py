@@ -14,6 +14,7 @@ splits its wall time into stages by the steps of its Dagster run:
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 import duckdb
@@ -101,6 +102,28 @@ def last_run_stages(paths: DataPaths) -> RunStages:
         checks_evaluated=len(evaluations),
         failed_checks=failed,
     )
+
+
+def dbt_build_parts(paths: DataPaths, since: float) -> dict | None:
+    """What the run's `dbt build` spent its time on, from the run_results.json dbt wrote for it: the
+    elapsed time dbt reports for running its nodes, per kind of node (model, test, seed) how many ran
+    and their seconds together, and each model's seconds. None when no build of this run wrote one
+    (the file is older than `since`, a time.time(): a build that failed leaves the one before)."""
+    results = paths.dbt_build_target / "run_results.json"
+    if not results.exists() or results.stat().st_mtime < since:
+        return None
+    document = json.loads(results.read_text(encoding="utf-8"))
+    kinds: dict[str, dict] = {}
+    models: dict[str, float] = {}
+    for node in document["results"]:
+        kind, _, name = node["unique_id"].split(".")[:3]  # model.<project>.<name>, test.…, seed.…
+        seconds = float(node["execution_time"] or 0.0)
+        part = kinds.setdefault(kind, {"nodes": 0, "seconds": 0.0})
+        part["nodes"] += 1
+        part["seconds"] += seconds
+        if kind == "model":
+            models[name] = seconds
+    return {"elapsed": float(document["elapsed_time"]), "kinds": kinds, "models": models}
 
 
 def ledger_rows(paths: DataPaths) -> dict[str, tuple[int, int]]:

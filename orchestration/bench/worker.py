@@ -17,6 +17,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from dataclasses import asdict
 from datetime import date
 from pathlib import Path
@@ -47,6 +48,7 @@ def vhpipe_run(paths: DataPaths, name: str, days: tuple[date, date] | None = Non
         command += ["--from", days[0].isoformat(), "--to", days[1].isoformat()]
     seconds: dict[str, float] = {}
     log = paths.root / f"bench-{name}.out"
+    started = time.time()
     with log.open("w", encoding="utf-8") as sink, stopwatch(seconds, "wall"), TreePeak() as memory:
         status = subprocess.call(command, stdout=sink, stderr=subprocess.STDOUT)
     run = stages.last_run_stages(paths)
@@ -57,6 +59,7 @@ def vhpipe_run(paths: DataPaths, name: str, days: tuple[date, date] | None = Non
         "seconds": run.seconds,
         "steps": run.steps,
         "connectors": [asdict(c) for c in run.connectors],
+        "dbt": stages.dbt_build_parts(paths, since=started),
         # `vhpipe run` also exits 1 when a non-blocking check fails: the run is reported, not failed
         "ok": run.success,
         "checks": {"passed": run.checks_passed, "evaluated": run.checks_evaluated, "failed": run.failed_checks},
