@@ -182,8 +182,8 @@ def test_the_dbt_build_is_split_by_kind_of_node_from_the_run_results_dbt_wrote(t
     # a file from before the run (a build that failed leaves the last good one's) is not this run's
     assert dbt_build_parts(paths, since=time.time() + 5) is None
 
-    # over runs: the median of each part; the dbt step's seconds beyond dbt's elapsed time are dbt
-    # starting and Dagster's events, dbt's elapsed time beyond its nodes is its work between them
+    # over runs: the median of each part; the dbt step's seconds beyond dbt's elapsed time are the build's
+    # plan, dbt's start and close, dbt's elapsed time beyond its nodes is its work between them
     later = {**parts, "elapsed": 7.0, "models": {"stg_politie__mutaties": 3.5, "int_meldingen": 0.5}}
     median_parts = build_parts([(parts, 6.0), (later, 9.0), (parts, 6.5), (None, 4.0)], slowest=1)
     assert median_parts.kinds == {"model": (2, 4.0), "test": (2, 0.75), "seed": (1, 0.125)}
@@ -207,7 +207,7 @@ def test_the_scale_table_shows_the_transform_by_part_only_when_a_build_was_read(
     assert figure(report, "models") == ["54", "8.70"]
     assert figure(report, "data tests") == ["115", "2.30"]
     assert figure(report, "dbt between its nodes") == ["1.00"]
-    assert figure(report, "dbt starting, Dagster's events") == ["2.00"]  # the step's 14 s beyond dbt's 12 s
+    assert figure(report, "the build's plan, dbt's start and close") == ["2.00"]  # the step's 14 s beyond dbt's 12 s
     assert "slowest models (s): stg_politie__mutaties 1.40, int_meldingen 0.90, fct_meldingen 0.40" in report
 
 

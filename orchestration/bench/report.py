@@ -112,7 +112,7 @@ def transform_parts_report(parts: BuildParts | None) -> list[str]:
     rows = [(NODE_LABELS.get(kind, kind), f"{nodes:,}", seconds(secs)) for kind, (nodes, secs) in parts.kinds.items()]
     rows += [
         ("dbt between its nodes", "", seconds(parts.between_nodes)),
-        ("dbt starting, Dagster's events", "", seconds(parts.around_dbt)),
+        ("the build's plan, dbt's start and close", "", seconds(parts.around_dbt)),
     ]
     slowest = ", ".join(f"{name} {secs:.2f}" for name, secs in parts.slowest_models)
     return [table(rows, ("transform (dbt build) by part", "nodes", "seconds")) + f"\nslowest models (s): {slowest}"]
@@ -332,9 +332,11 @@ pipeline's cells must equal the simulator's truth; a difference is printed as MI
 fail. The transform ratio sets the whole dbt step (every model, mart and test) against the baselines, which
 compute only the report cells. The table "transform (dbt build) by part" splits that step, from the
 `run_results.json` dbt wrote in the same run: per kind of node how many ran and their own seconds together,
-dbt's work between its nodes (the rest of the elapsed time dbt reports), and the rest of the step (dbt
-starting and reading its manifest, Dagster recording the events); below it the slowest models. Each part is
-a median over the runs, so the parts need not add up to the step's median exactly.
+dbt's work between its nodes (the rest of the elapsed time dbt reports), and the rest of the step (planning
+the build, which reads the fingerprints of the sources' rows, dbt starting and reading its manifest, dbt
+closing, which writes its files and closes the warehouse; Dagster records the events while dbt runs); below
+it the slowest models. Each part is a median over the runs, so the parts need not add up to the step's
+median exactly.
 
 Peak memory is sampled from /proc every 0.1 s while `vhpipe run` runs: each process's own peak (VmHWM) and
 the peak of the process tree's RSS summed (the pipeline process and dbt at the same moment); the

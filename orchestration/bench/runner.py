@@ -83,7 +83,9 @@ class BuildParts:
 
     kinds: dict[str, tuple[int, float]]  # kind of node: (nodes run, their seconds together)
     between_nodes: float  # dbt's elapsed time beyond its nodes' own: choosing, compiling, its bookkeeping
-    around_dbt: float  # the dbt step beyond dbt's elapsed time: dbt starting, reading its manifest, Dagster's events
+    # the dbt step beyond dbt's elapsed time: planning the build (the sources' fingerprints), dbt starting (its
+    # manifest read) and closing (its files written, the warehouse closed), the Dagster events not recorded meanwhile
+    around_dbt: float
     slowest_models: list[tuple[str, float]]
 
 
