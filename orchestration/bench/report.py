@@ -333,10 +333,10 @@ fail. The transform ratio sets the whole dbt step (every model, mart and test) a
 compute only the report cells. The table "transform (dbt build) by part" splits that step, from the
 `run_results.json` dbt wrote in the same run: per kind of node how many ran and their own seconds together,
 dbt's work between its nodes (the rest of the elapsed time dbt reports), and the rest of the step (planning
-the build, which reads the fingerprints of the sources' rows, dbt starting and reading its manifest, dbt
-closing, which writes its files and closes the warehouse; Dagster records the events while dbt runs); below
-it the slowest models. Each part is a median over the runs, so the parts need not add up to the step's
-median exactly.
+the build, which reads the fingerprints of the sources' rows, dbt starting and reading its manifest, and
+what follows dbt's last node until the step ends: dbt closing the warehouse, the record of the build;
+Dagster records the events while dbt runs); below it the slowest models. Each part is a median over the
+runs, so the parts need not add up to the step's median exactly.
 
 Peak memory is sampled from /proc every 0.1 s while `vhpipe run` runs: each process's own peak (VmHWM) and
 the peak of the process tree's RSS summed (the pipeline process and dbt at the same moment); the

@@ -82,9 +82,9 @@ class BuildParts:
     """What `dbt build` spent the transform's time on, as medians over runs (stages.dbt_build_parts)."""
 
     kinds: dict[str, tuple[int, float]]  # kind of node: (nodes run, their seconds together)
-    between_nodes: float  # dbt's elapsed time beyond its nodes' own: choosing, compiling, its bookkeeping
+    between_nodes: float  # dbt's elapsed time beyond its nodes' own: its work from one node to the next
     # the dbt step beyond dbt's elapsed time: planning the build (the sources' fingerprints), dbt starting (its
-    # manifest read) and closing (its files written, the warehouse closed), the Dagster events not recorded meanwhile
+    # manifest read), what follows its last node (dbt closing the warehouse, the build's record), Dagster's events
     around_dbt: float
     slowest_models: list[tuple[str, float]]
 

@@ -108,7 +108,7 @@ def dbt_build_parts(paths: DataPaths, since: float) -> dict | None:
     """What the run's `dbt build` spent its time on, from the run_results.json dbt wrote for it: the
     elapsed time dbt reports for running its nodes, per kind of node (model, test, seed) how many ran
     and their seconds together, and each model's seconds. None when no build of this run wrote one
-    (the file is older than `since`, a time.time(): a build that failed leaves the one before)."""
+    (the file is older than `since`, a time.time(): the run stopped before dbt ran, or left dbt out)."""
     results = paths.dbt_build_target / "run_results.json"
     if not results.exists() or results.stat().st_mtime < since:
         return None
