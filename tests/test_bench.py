@@ -16,6 +16,7 @@ from orchestration.bench.history import BenchHistoryError, comparison, read_summ
 from orchestration.bench.pandas_peer import peer_cells
 from orchestration.bench.report import RUN_TOTAL, STAGES, WHOLE_TOTAL, incremental_report, markdown, scale_report
 from orchestration.bench.runner import (
+    INCREMENTAL,
     BenchResult,
     IncrementalResult,
     Run,
@@ -23,6 +24,7 @@ from orchestration.bench.runner import (
     build_parts,
     code_description,
     compare_cells,
+    measurement_order,
     run_bench,
     simulated_folder,
 )
@@ -142,6 +144,16 @@ def test_the_nightly_figure_is_the_median_night_and_every_failed_night_is_told()
     assert figure(incremental_report(with_build, None), "models") == ["22", "0.50"]
     failed = IncrementalResult(100, {**measured, "failed_nights": [(2, "boom")]})
     assert failed.failures() == ["incremental: night 2 of the nightly vhpipe run failed:\nboom"]
+
+
+def test_the_nights_are_measured_right_after_the_full_runs_of_their_scale():
+    """The night's target is a ratio to the full runs of its scale: measured next to them, not after the
+    larger scales (the machine's speed drifts; a scale-1000 run changes its memory and page cache)."""
+    assert measurement_order([1, 10, 100, 1000], 100) == [1, 10, 100, INCREMENTAL, 1000]
+    assert measurement_order([100, 1000], 100) == [100, INCREMENTAL, 1000]
+    assert measurement_order([1, 10], 100) == [1, 10, INCREMENTAL]  # its scale not measured in full: last
+    assert measurement_order([1, 10, 100], None) == [1, 10, 100]
+    assert measurement_order([1, 10, 100], 0) == [1, 10, 100]  # --incremental-scale 0: none
 
 
 def test_the_work_dir_is_created_when_it_is_not_there(tmp_path):

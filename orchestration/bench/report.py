@@ -347,7 +347,9 @@ warning: the simulated world breaks the delivery contract). The incremental meas
 without the police drops of its last day (one `vhpipe run`), puts those drops back and times the nightly
 `vhpipe run` for that day; OM and VH hold nothing new by then, so the night's new rows are police rows.
 Up to scale 100 that night is run three times, each time on a copy of the data folder as the first night
-found it, and the median night is compared with the median full run.
+found it, and the median night is compared with the median full run. It is measured right after the full
+runs of its scale (before a larger scale), so that the two sides of that ratio meet the machine in the same
+state.
 
 The machine is shared (other jobs, CI runs): its 1-minute load average is recorded when each measurement
 starts and shown per scale. A load above the number of cores means other work competed for the CPU and the

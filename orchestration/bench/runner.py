@@ -347,6 +347,21 @@ def measure_incremental(scale: int, year: int, seed: int, work_dir: Path | None,
             shutil.rmtree(folder, ignore_errors=True)
 
 
+INCREMENTAL = "incremental"  # in measurement_order: where the incremental measurement comes
+
+
+def measurement_order(scales: list[int], incremental_scale: int | None) -> list[int | str]:
+    """The scales in the order given, the incremental measurement (INCREMENTAL) right after the full runs
+    of its scale, or last when that scale is not among them. Its target is a ratio to those runs: taken
+    minutes apart rather than after the larger scales, the two are measured on the machine in the same
+    state (its speed drifts, and a scale-1000 run leaves its memory and page cache changed)."""
+    order: list[int | str] = list(scales)
+    if incremental_scale:
+        place = scales.index(incremental_scale) + 1 if incremental_scale in scales else len(scales)
+        order.insert(place, INCREMENTAL)
+    return order
+
+
 def run_bench(
     scales: list[int],
     *,
@@ -363,7 +378,13 @@ def run_bench(
     load_at_start, started = os.getloadavg(), datetime.now().astimezone()
     code = code_description()  # now: the tree may change while the benchmark runs (its report is written into it)
     results = []
-    for scale in scales:
+    incremental = None
+    for scale in measurement_order(scales, incremental_scale):
+        if scale == INCREMENTAL:
+            progress(f"scale {incremental_scale}: incremental (one new day of police drops)")
+            world = world_year(incremental_scale, year, scaled_year)
+            incremental = measure_incremental(incremental_scale, world, seed, work_dir, keep)
+            continue
         result = ScaleResult(scale, runs=[])
         for i in range(repeats[scale]):
             progress(f"scale {scale}: run {i + 1} of {repeats[scale]}")
@@ -373,11 +394,6 @@ def run_bench(
                 progress(str(failed))
                 result.errors.append(f"run {i + 1}: {failed}")
         results.append(result)
-    incremental = None
-    if incremental_scale:
-        progress(f"scale {incremental_scale}: incremental (one new day of police drops)")
-        world = world_year(incremental_scale, year, scaled_year)
-        incremental = measure_incremental(incremental_scale, world, seed, work_dir, keep)
     return BenchResult(year, seed, repeats, results, incremental, load_at_start, scaled_year, code, started)
 
 
