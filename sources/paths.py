@@ -55,7 +55,9 @@ class DataPaths:
 
     @property
     def dbt_build_target(self) -> Path:
-        """The nightly build's artifacts (manifest, run_results.json): one folder, reused by every run."""
+        """The nightly build's artifacts (manifest, run_results.json): one folder, reused by every run, so
+        that its manifest (with the compiled SQL) serves the docs site and its partial parse the next build.
+        One run writes at a time."""
         return self.dbt_target / "build"
 
     @property

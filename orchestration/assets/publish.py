@@ -9,13 +9,13 @@ import shutil
 
 import dagster as dg
 
-from orchestration.assets.transform import build_target
 from orchestration.dbt_selection import project_fingerprint
 from orchestration.environment import DBT_PROJECT_DIR
 from orchestration.publishing import SuppressionSettings, build_annual_report, export_all, publish_copy
 from orchestration.publishing.atomic_files import write_atomically
 from orchestration.publishing.dbt_docs_site import SITE_FILES, generate_docs, site_key
 from orchestration.resources import Warehouse
+from sources.paths import data_paths
 
 MARTS = [
     dg.AssetKey(["marts", "report_cells"]),
@@ -100,7 +100,7 @@ def dbt_docs(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.Mate
         kept = key is not None and _site_built_for(site) == key
         if not kept:
             # in the build's folder: its manifest holds the SQL the build compiled, so dbt need not compile it again
-            build = generate_docs(build_target())
+            build = generate_docs(data_paths().dbt_build_target)
     if not kept:
         for name in SITE_FILES:
             write_atomically(site / name, lambda temporary, name=name: shutil.copyfile(build / name, temporary))

@@ -2,7 +2,6 @@
 
 import json
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
 import dagster as dg
@@ -82,12 +81,6 @@ def build_args(full_refresh: bool) -> list[str]:
     return ["build", *(["--full-refresh"] if full_refresh else []), *NIGHTLY_EXCLUDES]
 
 
-def build_target() -> Path:
-    """Where the nightly build writes its artifacts: one folder, reused, so that its manifest (with the
-    compiled SQL) serves the docs site and its partial parse the next build. One run writes at a time."""
-    return data_paths().dbt_build_target
-
-
 # the models the run's other assets read (audit, publication): built in every run, so that their steps run
 READ_BY_THE_RUN = ("report_cells", "bijlage_3_in_een_oogopslag", "report_cell_members")
 REPORT_CELLS = dg.AssetKey(["marts", "report_cells"])
@@ -107,7 +100,7 @@ def plan_build(full_refresh: bool, warehouse: Warehouse) -> tuple[dbt_selection.
     record = {"project": project, "sources": sources}
     if full_refresh:
         return dbt_selection.BuildPlan(models_total=models, reason="the full_refresh job"), record
-    previous = dbt_selection.read_record(build_target())
+    previous = dbt_selection.read_record(data_paths().dbt_build_target)
     return dbt_selection.plan_build(manifest, previous, project, sources, missing, READ_BY_THE_RUN), record
 
 
@@ -120,14 +113,14 @@ def veiligheidshuis_dbt(
         plan, record = plan_build(full_refresh, warehouse)
         context.log.info(plan.describe())
         args = [*build_args(full_refresh or plan.from_scratch), *plan.exclude_args()]
-        for streamed in dbt.cli(args, context=context, target_path=build_target()).stream():
+        for streamed in dbt.cli(args, context=context, target_path=data_paths().dbt_build_target).stream():
             if isinstance(streamed, dg.Output) and context.asset_key_for_output(streamed.output_name) == REPORT_CELLS:
                 # the plan travels with the one model every build builds: `vhpipe run` says why it built what
                 yield streamed.with_metadata({**streamed.metadata, dbt_selection.PLAN_METADATA: plan.describe()})
             else:
                 yield streamed
         if record is not None:  # reached only when the build succeeded (a failed one raises)
-            dbt_selection.write_record(build_target(), record["project"], record["sources"])
+            dbt_selection.write_record(data_paths().dbt_build_target, record["project"], record["sources"])
 
 
 def dbt_resource() -> DbtCliResource:

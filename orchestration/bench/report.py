@@ -9,7 +9,7 @@ from datetime import datetime
 from importlib.metadata import version
 from pathlib import Path
 
-from orchestration.bench.runner import BenchResult, BuildParts, IncrementalResult, ScaleResult
+from orchestration.bench.runner import NODE_KINDS, BenchResult, BuildParts, IncrementalResult, ScaleResult
 
 STAGES = {
     "simulate": "simulate",
@@ -24,7 +24,6 @@ WHOLE_TOTAL = "total (simulate + vhpipe run)"
 PEAK_KINDS = ("process tree at once", "simulator")  # what the machine must hold at the worst moment
 HTTP_CONNECTOR = "vh (HTTP API)"
 GIB = 1024
-NODE_LABELS = {"model": "models", "test": "data tests", "seed": "seeds", "unit_test": "unit tests"}
 QUARANTINE_WARNING = 0.05  # a larger share of a source's rows in quarantine means the world breaks the contract
 
 
@@ -109,7 +108,7 @@ def transform_parts_report(parts: BuildParts | None) -> list[str]:
     slowest models: what the transform's time is made of, measured in the same run."""
     if parts is None:
         return []
-    rows = [(NODE_LABELS.get(kind, kind), f"{nodes:,}", seconds(secs)) for kind, (nodes, secs) in parts.kinds.items()]
+    rows = [(NODE_KINDS.get(kind, kind), f"{nodes:,}", seconds(secs)) for kind, (nodes, secs) in parts.kinds.items()]
     rows += [
         ("dbt between its nodes", "", seconds(parts.between_nodes)),
         ("the build's plan, dbt's start and close", "", seconds(parts.around_dbt)),

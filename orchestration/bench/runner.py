@@ -74,7 +74,8 @@ def compare_cells(pipeline: list, baseline: list) -> CellCheck:
 
 
 STAGES = ("simulate", "extract", "transform", "checks", "publish", "overhead")
-NODE_KINDS = ("model", "test", "seed", "unit_test")  # the order the parts of a build are shown in
+# the kinds of a build's nodes, in the order its parts are shown, and their names in the report
+NODE_KINDS = {"model": "models", "test": "data tests", "seed": "seeds", "unit_test": "unit tests"}
 
 
 @dataclass(frozen=True)
@@ -97,7 +98,8 @@ def build_parts(builds: list[tuple[dict | None, float]], slowest: int = 3) -> Bu
         return None
     seen = {kind for dbt, _ in read for kind in dbt["kinds"]}
     kinds = {}
-    for kind in sorted(seen, key=lambda k: (NODE_KINDS.index(k) if k in NODE_KINDS else len(NODE_KINDS), k)):
+    shown = list(NODE_KINDS)
+    for kind in sorted(seen, key=lambda k: (shown.index(k) if k in shown else len(shown), k)):
         parts = [dbt["kinds"].get(kind, {"nodes": 0, "seconds": 0.0}) for dbt, _ in read]
         kinds[kind] = (round(median([p["nodes"] for p in parts]) or 0), median([p["seconds"] for p in parts]) or 0.0)
     models = {name for dbt, _ in read for name in dbt["models"]}
