@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import copy
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 import duckdb
@@ -58,12 +58,14 @@ class Pass:
     positions: tuple[int, ...]  # the expectations it validates, by position in the suite
 
 
-def plan_passes(expectations: list[dict], id_column: str) -> list[Pass] | None:
-    """The passes that validate `expectations` part by part; None when one of them needs all rows at once."""
-    if any(e["type"] not in ROW_WISE | UNIQUENESS for e in expectations):
+def plan_passes(expectations: list[dict], id_column: str, positions: Sequence[int] | None = None) -> list[Pass] | None:
+    """The passes that validate `expectations` (those at `positions`, when given) part by part; None when
+    one of them needs all rows at once."""
+    chosen = range(len(expectations)) if positions is None else positions
+    if any(expectations[i]["type"] not in ROW_WISE | UNIQUENESS for i in chosen):
         return None
-    uniques = [i for i, e in enumerate(expectations) if e["type"] in UNIQUENESS]
-    row_wise = [i for i, e in enumerate(expectations) if e["type"] in ROW_WISE]
+    uniques = [i for i in chosen if expectations[i]["type"] in UNIQUENESS]
+    row_wise = [i for i in chosen if expectations[i]["type"] in ROW_WISE]
     first = uniques[:1]
     key = uniqueness_key(expectations[first[0]]) if first else (id_column,)
     passes = [Pass(key, tuple(sorted(row_wise + first)))]
@@ -74,6 +76,12 @@ def plan_passes(expectations: list[dict], id_column: str) -> list[Pass] | None:
 def uniqueness_key(expectation: dict) -> tuple[str, ...]:
     kwargs = expectation["kwargs"]
     return (kwargs["column"],) if "column" in kwargs else tuple(kwargs["column_list"])
+
+
+def within_delivery(expectation: dict, delivery_column: str) -> bool:
+    """A uniqueness expectation whose key holds the delivery column: rows with the same key are rows of one
+    delivery, so of one group of deliveries, and the groups can be validated for it one by one."""
+    return expectation["type"] in UNIQUENESS and delivery_column in uniqueness_key(expectation)
 
 
 @dataclass(frozen=True)
@@ -88,6 +96,11 @@ class DeliveryGroup:
 
 def delivery_expression(delivery_column: str) -> str:
     return f"coalesce(cast(\"{delivery_column}\" as varchar), '')"
+
+
+def rows_of_group(sql: str, delivery_column: str) -> str:
+    """The rows of the query `sql` delivered in the deliveries its parameter lists (a `varchar[]`)."""
+    return f"select * from ({sql}) as q where {delivery_expression(delivery_column)} in (select unnest(?::varchar[]))"
 
 
 def delivery_groups(
@@ -190,14 +203,19 @@ def read_parts(
     key: tuple[str, ...],
     parts: int,
     chunk_vectors: int = CHUNK_VECTORS,
+    sql_parameters: list | None = None,
 ) -> Iterator[pd.DataFrame]:
     """Parts 0 … `parts` - 1 of the rows (split by the hash of `key`), with only `columns`, one by one.
+    `sql_parameters` are the values of the query's `?`.
 
     One query, sorted by part, read in chunks: a query per part ran the whole query (its joins and
     expressions over every row) once for each part. The connection is busy until the last part."""
     select = ", ".join(f'"{c}"' for c in columns)
     hashed = ", ".join(f'"{c}"' for c in key)
-    con.execute(f"select {select}, hash({hashed}) % {parts} as {PART_COLUMN} from ({sql}) order by {PART_COLUMN}")
+    con.execute(
+        f"select {select}, hash({hashed}) % {parts} as {PART_COLUMN} from ({sql}) order by {PART_COLUMN}",
+        sql_parameters,
+    )
     yield from _numbered_frames(con, columns, parts, chunk_vectors)
 
 

@@ -14,7 +14,7 @@ import os
 import re
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -186,6 +186,7 @@ class QueriedSuite:
     id_column: str
     parameters: dict | None
     asset: str
+    sql_parameters: list | None = None  # the values of the query's `?`
 
     @functools.cached_property
     def ids(self) -> list[str]:
@@ -224,7 +225,9 @@ def _validate_in_passes(suite: QueriedSuite, passes: list[parts.Pass], count: in
     for one_pass in passes:
         columns = suite.columns_for(one_pass.positions)
         validated = []
-        for frame in parts.read_parts(suite.con, suite.sql, columns, one_pass.key, count):
+        for frame in parts.read_parts(
+            suite.con, suite.sql, columns, one_pass.key, count, sql_parameters=suite.sql_parameters
+        ):
             validated.append(suite.validate(one_pass.positions, frame))
             rows = len(frame)
             del frame
@@ -266,28 +269,33 @@ def _by_delivery_group(
     **settings: Any,
 ) -> SuiteOutcome | None:
     """A large table that grows by deliveries, validated per group of deliveries (parts.delivery_groups):
-    its row-wise expectations on each group, with the group's outcome kept in `store`, so that a night's
-    new delivery is validated alone; its uniqueness expectations on all rows, in hash parts. None when
-    the table is not one: no delivery column, one group, a group too large, or an expectation that
-    needs all rows at once."""
+    its row-wise expectations, and those uniqueness expectations whose key names the delivery (a row
+    of a delivery landed twice), on each group, with the group's outcome kept in `store`, so that a
+    night's new delivery is validated alone (a group larger than two parts in hash parts of its own);
+    its other uniqueness expectations on all rows, in hash parts. None when the table is not one: no
+    delivery column, one group, or an expectation that needs all rows at once."""
     expectations = definition["expectations"]
     if delivery_column not in available or parts.plan_passes(expectations, id_column) is None:
         return None
-    row_wise = [i for i, e in enumerate(expectations) if e["type"] in parts.ROW_WISE]
+    per_group = [
+        i
+        for i, e in enumerate(expectations)
+        if e["type"] in parts.ROW_WISE or parts.within_delivery(e, delivery_column)
+    ]
     parameters, subject, group = settings.get("parameters"), settings.get("subject", ""), settings.get("group", "")
     shown_rows = settings.get("shown_rows", SHOWN_ROWS)
     suite = QueriedSuite(name, con, sql, definition, available, id_column, parameters, subject or name)
-    columns = suite.columns_for(row_wise)
+    columns = suite.columns_for(per_group)
     group_rows = min(parts.GROUP_ROWS, part_rows)
     loaded = loaded_column if loaded_column in available else None
     groups = parts.delivery_groups(con, sql, delivery_column, [*columns, delivery_column], group_rows, loaded)
-    if len(groups) < 2 or max(g.rows for g in groups) > 2 * part_rows:  # a frame in memory: at most two parts
+    if len(groups) < 2:
         return None
     keys = [
         outcome_key(
             deliveries.fingerprint,
             definition=definition,
-            positions=row_wise,
+            positions=per_group,
             sql=sql,
             deliveries=deliveries.deliveries,
             columns=columns,
@@ -299,23 +307,42 @@ def _by_delivery_group(
     ]
     kept = {key: outcome for key in keys if (outcome := store.get(key)) is not None}
     anew = [(key, deliveries) for key, deliveries in zip(keys, groups, strict=True) if key not in kept]
-    frames = parts.read_groups(con, sql, columns, delivery_column, [d for _, d in anew], id_column) if anew else ()
-    for (key, _), frame in zip(anew, frames, strict=True):
-        result = suite.validate(row_wise, frame)
+
+    def keep(key: str, result) -> None:
+        kept[key] = _with_first_rows_kept(_outcome(name, result, id_column, subject, group, shown_rows), id_column)
+        store.put(key, kept[key])
+
+    whole = [(key, deliveries) for key, deliveries in anew if deliveries.rows <= 2 * part_rows]  # a frame each
+    frames = parts.read_groups(con, sql, columns, delivery_column, [d for _, d in whole], id_column) if whole else ()
+    for (key, _), frame in zip(whole, frames, strict=True):
+        result = suite.validate(per_group, frame)
         rows = len(frame)
         del frame
         _collect_if_large(rows)
-        kept[key] = _with_first_rows_kept(_outcome(name, result, id_column, subject, group, shown_rows), id_column)
-        store.put(key, kept[key])
+        keep(key, result)
+    for key, deliveries in anew:
+        if deliveries.rows > 2 * part_rows:  # one frame would hold more than two parts: in hash parts
+            keep(key, _group_in_parts(suite, deliveries, delivery_column, per_group, part_rows))
     validated = [kept[key].validation for key in keys]
-    uniques = [
-        parts.Pass(parts.uniqueness_key(e), (i,)) for i, e in enumerate(expectations) if e["type"] in parts.UNIQUENESS
-    ]
+    uniques = [parts.Pass(parts.uniqueness_key(e), (i,)) for i, e in enumerate(expectations) if i not in per_group]
     count = max(1, -(-sum(g.rows for g in groups) // part_rows))
-    merged = suite.merged(row_wise, validated) | _validate_in_passes(suite, uniques, count)[1]
-    results = [merged[position] for position in range(len(expectations))]  # row-wise or uniqueness, each
+    merged = suite.merged(per_group, validated) | _validate_in_passes(suite, uniques, count)[1]
+    results = [merged[position] for position in range(len(expectations))]  # per group or over all rows, each
     outcome = _outcome(name, _suite_result(validated[0], results), id_column, subject, group, shown_rows)
     return _with_first_rows_kept(outcome, id_column)
+
+
+def _group_in_parts(
+    suite: QueriedSuite, deliveries: parts.DeliveryGroup, delivery_column: str, positions: list[int], part_rows: int
+):
+    """GX's result of the expectations at `positions` on a group of deliveries too large for one frame
+    (a register's delivery of a national year): validated as a table is, in hash parts, and merged."""
+    in_group = replace(
+        suite, sql=parts.rows_of_group(suite.sql, delivery_column), sql_parameters=[list(deliveries.deliveries)]
+    )
+    passes = parts.plan_passes(suite.definition["expectations"], suite.id_column, positions)
+    template, merged = _validate_in_passes(in_group, passes, -(-deliveries.rows // part_rows))
+    return _suite_result(template, [merged[position] for position in positions])
 
 
 def _with_first_rows_kept(outcome: SuiteOutcome, id_column: str) -> SuiteOutcome:

@@ -4,9 +4,11 @@ kind of expectation fails (a row-wise rule, both uniqueness rules, a `mostly` ru
 whole and once in parts of a few hundred rows."""
 
 import json
+from collections import Counter
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pytest
 from dbt_cli import copy_warehouse
 
@@ -18,6 +20,7 @@ from expectations.seeds import code_sets
 pytestmark = pytest.mark.e2e
 
 SMALL_PARTS = 400  # the 2011 tables hold a few thousand rows: several parts each
+LARGE_GROUP_PARTS = 200  # parts so small that one delivery is a group of more than two
 POLITIE = RAW_TABLES_BY_NAME["politie_mutaties"]
 
 
@@ -57,13 +60,20 @@ def tampered(pipeline, tmp_path_factory):
         yield con
 
 
+def plain(value):
+    """A value as JSON has it: a row number GX just read is a numpy integer, one kept in the store an int."""
+    return value.item() if isinstance(value, np.generic) else str(value)
+
+
 def summary(outcome) -> dict:
     """The verdict, and per expectation its verdict, counts and the rows it names (in id order)."""
     per_expectation = {}
     for r in outcome.validation.results:
         config = r.expectation_config
         key = config.type + json.dumps(config.kwargs, sort_keys=True, default=str)
-        rows = sorted(json.dumps(row, sort_keys=True, default=str) for row in r.result.get("unexpected_index_list", []))
+        rows = sorted(
+            json.dumps(row, sort_keys=True, default=plain) for row in r.result.get("unexpected_index_list", [])
+        )
         counts = {k: r.result.get(k) for k in ("element_count", "missing_count", "unexpected_count")}
         per_expectation[key] = (r.success, counts, rows)
     return {"success": outcome.success, "evaluated": outcome.evaluated, "expectations": per_expectation}
@@ -159,19 +169,24 @@ def test_a_result_keeps_the_first_offending_rows_by_id_and_counts_them_all(tampe
 
 
 @pytest.mark.parametrize(
-    ("suite", "sql", "id_column", "order_by", "delivery_column", "loaded_column"),
+    ("suite", "sql", "id_column", "order_by", "delivery_column", "loaded_column", "part_rows"),
     [
-        (POLITIE.suite, rows_query(POLITIE), "delivery_row", ROW_ORDER, "_delivery_id", "_loaded_at"),
-        ("int_meldingen", harmonised.MELDINGEN, "melding_id", None, "delivery_id", "loaded_at"),
+        (POLITIE.suite, rows_query(POLITIE), "delivery_row", ROW_ORDER, "_delivery_id", "_loaded_at", SMALL_PARTS),
+        ("int_meldingen", harmonised.MELDINGEN, "melding_id", None, "delivery_id", "loaded_at", SMALL_PARTS),
+        # the register's one delivery of 2011 (524 meldingen) is more than two such parts
+        ("int_meldingen", harmonised.MELDINGEN, "melding_id", None, "delivery_id", "loaded_at", LARGE_GROUP_PARTS),
     ],
-    ids=["raw_politie_mutaties", "int_meldingen"],
+    ids=["raw_politie_mutaties", "int_meldingen", "int_meldingen_with_a_group_of_more_than_two_parts"],
 )
 def test_a_table_validated_per_group_of_deliveries_reaches_the_verdict_of_the_whole_and_keeps_each_group(
-    tampered, tmp_path, monkeypatch, suite, sql, id_column, order_by, delivery_column, loaded_column
+    tampered, tmp_path, monkeypatch, suite, sql, id_column, order_by, delivery_column, loaded_column, part_rows
 ):
     """With an outcome store, a large table is validated per group of deliveries and each group's outcome
     is kept: the verdict, counts and rows named are those of a validation without a store; a table with
-    one changed delivery validates that delivery's group again, and every other group is taken from the store."""
+    one changed delivery validates that delivery's group again, and every other group is taken from the store.
+    A uniqueness rule whose key names the delivery (a row of a delivery landed twice) is validated with the
+    groups; only the others read every row. A group of more than two parts (a register's delivery of a
+    national year) is validated in hash parts of its own, and kept like any other."""
     # the lists merged from kept groups are trimmed too: to as few rows as a failure message shows
     monkeypatch.setattr(runner, "KEPT_ROWS", SHOWN_ROWS)
 
@@ -183,32 +198,43 @@ def test_a_table_validated_per_group_of_deliveries_reaches_the_verdict_of_the_wh
             id_column,
             order_by=order_by,
             parameters=code_sets(),
-            part_rows=SMALL_PARTS,
+            part_rows=part_rows,
             store=store,
             delivery_column=delivery_column,
             loaded_column=loaded_column,
         )
 
-    row_wise_frames = []  # the rows of each frame validated with more than one expectation: a group's
+    group_frames = []  # the rows of each frame validated with more than one expectation: a group's
+    over_all_rows = set()  # the keys of the uniqueness rules validated alone: over every row, in hash parts
     validate_frame = runner.validate_frame
 
     def counted(definition, frame, *args):
         if len(definition["expectations"]) > 1:
-            row_wise_frames.append(len(frame))
+            group_frames.append(len(frame))
+        else:
+            over_all_rows.add(parts.uniqueness_key(definition["expectations"][0]))
         return validate_frame(definition, frame, *args)
 
     monkeypatch.setattr(runner, "validate_frame", counted)
     store = reuse.OutcomeStore(tmp_path / "validations")
-    groups = parts.delivery_groups(tampered, sql, delivery_column, [id_column], SMALL_PARTS, loaded_column)
-    assert len(groups) > 2
+    groups = parts.delivery_groups(tampered, sql, delivery_column, [id_column], part_rows, loaded_column)
+    large = [g for g in groups if g.rows > 2 * part_rows]
+    assert len(groups) > 2 and bool(large) == (part_rows == LARGE_GROUP_PARTS)
     with_store = run(tampered, store)
-    assert sorted(row_wise_frames) == sorted(g.rows for g in groups)
+    # a frame per group, and a large group's rows in hash parts: every row once, no frame over two parts
+    assert Counter(g.rows for g in groups if g not in large) <= Counter(group_frames)
+    assert len(group_frames) == len(groups) - len(large) + sum(-(-g.rows // part_rows) for g in large)
+    assert sum(group_frames) == sum(g.rows for g in groups) and max(group_frames) <= 2 * part_rows
+    expectations = runner.load_suite_definition(suite)["expectations"]
+    uniques = {parts.uniqueness_key(e) for e in expectations if e["type"] in parts.UNIQUENESS}
+    assert over_all_rows == {key for key in uniques if delivery_column not in key}
     without = run(tampered)
     assert summary(with_store) == summary(without)
     assert with_store.failures == without.failures and with_store.failures
 
     # the last delivery of a middle group changes: that group is validated again, the others are kept
-    middle = groups[len(groups) // 2]
+    small = [g for g in groups if g not in large]
+    middle = small[len(small) // 2]
     (path,) = tampered.execute(
         "select path from duckdb_databases() where database_name = current_database()"
     ).fetchone()
@@ -216,14 +242,14 @@ def test_a_table_validated_per_group_of_deliveries_reaches_the_verdict_of_the_wh
     table, column = (
         ("raw.politie_mutaties", "selectiecode")
         if suite == POLITIE.suite
-        else ("intermediate.int_meldingen", "leeftijdsklasse")
+        else ("intermediate.int_meldingen", "gemeente")  # every melding's gemeente is one of the district
     )
     with duckdb.connect(str(changed)) as con:
         con.execute(f"update {table} set {column} = 'XY' where {delivery_column} = ?", [middle.deliveries[-1]])
     with duckdb.connect(str(changed), read_only=True) as con:
-        row_wise_frames.clear()
+        group_frames.clear()
         again = run(con, reuse.OutcomeStore(store.folder))
-        assert row_wise_frames == [middle.rows]
+        assert group_frames == [middle.rows]
         assert summary(again) == summary(run(con)) != summary(with_store)
 
 
