@@ -98,8 +98,8 @@ def build_parts(builds: list[tuple[dict | None, float]], slowest: int = 3) -> Bu
         return None
     seen = {kind for dbt, _ in read for kind in dbt["kinds"]}
     kinds = {}
-    shown = list(NODE_KINDS)
-    for kind in sorted(seen, key=lambda k: (shown.index(k) if k in shown else len(shown), k)):
+    place = {kind: i for i, kind in enumerate(NODE_KINDS)}  # a kind not named comes after them, by name
+    for kind in sorted(seen, key=lambda k: (place.get(k, len(place)), k)):
         parts = [dbt["kinds"].get(kind, {"nodes": 0, "seconds": 0.0}) for dbt, _ in read]
         kinds[kind] = (round(median([p["nodes"] for p in parts]) or 0), median([p["seconds"] for p in parts]) or 0.0)
     models = {name for dbt, _ in read for name in dbt["models"]}
