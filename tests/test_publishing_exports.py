@@ -3,6 +3,7 @@ suppression hides and leaves out the record-level facts; the same data give the 
 
 import csv
 import hashlib
+import shutil
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -258,3 +259,20 @@ def test_an_export_of_the_warehouse_has_the_bytes_of_an_export_of_its_published_
         return {f.relative_to(root).as_posix(): hashlib.sha256(f.read_bytes()).hexdigest() for f in written}
 
     assert digests(again, from_warehouse) == digests(files, out)
+
+
+def test_a_data_folder_whose_name_holds_a_quote_is_published_and_exported_as_any_other(published, internal, tmp_path):
+    """DuckDB takes the files it attaches and copies to as SQL text: a quote in a folder's name
+    ('s-Hertogenbosch, 't Zuiden) must neither break the statement nor change what is written."""
+    folder = tmp_path / "Veiligheidshuis 't Zuiden"
+    folder.mkdir()
+    source = folder / "warehouse.duckdb"
+    shutil.copyfile(published, source)
+    copy = publish_copy(source, folder / "vh_marts.duckdb")
+    out, files = internal
+    again = export_all(copy, folder / "intern", None)
+
+    def digests(written, root):
+        return {f.relative_to(root).as_posix(): hashlib.sha256(f.read_bytes()).hexdigest() for f in written}
+
+    assert digests(again, folder / "intern") == digests(files, out)

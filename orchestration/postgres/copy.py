@@ -13,6 +13,8 @@ from pathlib import Path
 
 import duckdb
 
+from orchestration.sql_literals import string_literal
+
 # DuckDB's data types as PostgreSQL names them; anything else travels as text
 TO_POSTGRES = {
     "VARCHAR": "text",
@@ -110,7 +112,7 @@ def to_postgres(con: duckdb.DuckDBPyConnection, pg, schema: str, tables: Iterabl
                 pg.execute(f"drop table if exists {target} cascade")
                 pg.execute(f"create table {target} ({_column_list(columns)})")
             csv = Path(folder) / f"{table}.csv"
-            con.execute(f"copy (select * from {quoted(schema, table)}) to '{_sql_string(csv)}' (format csv, header)")
+            con.execute(f"copy (select * from {quoted(schema, table)}) to {string_literal(csv)} (format csv, header)")
             with pg.cursor().copy(f"copy {target} from stdin (format csv, header true)") as copy, csv.open("rb") as f:
                 while block := f.read(1 << 20):
                     copy.write(block)
@@ -142,10 +144,10 @@ def to_duckdb(pg, con: duckdb.DuckDBPyConnection, schema: str, tables: Iterable[
             with csv.open("wb") as f, pg.cursor().copy(source) as copy:
                 for block in copy:
                     f.write(block)
-            types = ", ".join(f"'{_sql_string(c.name)}': '{c.type}'" for c in columns)
+            types = ", ".join(f"{string_literal(c.name)}: '{c.type}'" for c in columns)
             con.execute(f"create or replace table {quoted(schema, table)} ({_column_list(columns)})")
             con.execute(
-                f"insert into {quoted(schema, table)} select * from read_csv('{_sql_string(csv)}', header = true, "
+                f"insert into {quoted(schema, table)} select * from read_csv({string_literal(csv)}, header = true, "
                 f"columns = {{{types}}}, auto_detect = false, allow_quoted_nulls = false)"
             )
             copied[table] = con.execute(f"select count(*) from {quoted(schema, table)}").fetchone()[0]
@@ -154,7 +156,3 @@ def to_duckdb(pg, con: duckdb.DuckDBPyConnection, schema: str, tables: Iterable[
 
 def _column_list(columns: list[Column]) -> str:
     return ", ".join(f"{quoted(c.name)} {c.type}" for c in columns)
-
-
-def _sql_string(value: object) -> str:
-    return str(value).replace("'", "''")

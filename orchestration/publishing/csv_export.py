@@ -16,6 +16,7 @@ import numpy as np
 
 from orchestration.publishing.atomic_files import write_atomically
 from orchestration.publishing.export_tables import ExportTable
+from orchestration.sql_literals import string_literal
 
 
 @dataclass(frozen=True)
@@ -78,7 +79,7 @@ def _copy_csv(select: str, path: Path, flavour: CsvFlavour, con: duckdb.DuckDBPy
     bom = BYTE_ORDER_MARKS.get(flavour.encoding, b"")
     body = path.with_name(path.name + ".body") if bom else path
     try:
-        con.execute(f"copy ({select}) to '{_quoted(body)}' ({options})")
+        con.execute(f"copy ({select}) to {string_literal(body)} ({options})")
         if bom:
             with path.open("wb") as out, body.open("rb") as written:
                 out.write(bom)
@@ -86,10 +87,6 @@ def _copy_csv(select: str, path: Path, flavour: CsvFlavour, con: duckdb.DuckDBPy
     finally:
         if bom:
             body.unlink(missing_ok=True)
-
-
-def _quoted(value: object) -> str:
-    return str(value).replace("'", "''")
 
 
 def _chunks_as_text(table: ExportTable, decimal: str, con: duckdb.DuckDBPyConnection) -> Iterator[list]:

@@ -35,6 +35,7 @@ from orchestration.publishing.marts import (
     published_marts,
     stored_in_order,
 )
+from orchestration.sql_literals import string_literal
 from sources import duckdb_memory
 
 SOURCE = "warehouse"  # the warehouse's name while attached to the copy
@@ -74,7 +75,7 @@ def _write_copy(warehouse: Path, target: Path, previous: Path) -> None:
     if _reusable(previous):
         shutil.copyfile(previous, target)
     with duckdb_memory.connect(target) as con:
-        con.execute(f"attach '{_sql_string(warehouse)}' as {SOURCE} (read_only)")
+        con.execute(f"attach {string_literal(warehouse)} as {SOURCE} (read_only)")
         marts = published_marts(con, catalog=SOURCE)
         if missing := [m for m in REQUIRED_MARTS if m not in marts]:
             raise PublicationError(f"the warehouse lacks {missing}: not published, the previous copy stays")
@@ -136,14 +137,14 @@ def _copy_comments(con: duckdb.DuckDBPyConnection, marts: list[str]) -> None:
         [SOURCE, MARTS_SCHEMA],
     ).fetchall():
         if table in marts:
-            con.execute(f"comment on table {MARTS_SCHEMA}.\"{table}\" is '{_sql_string(comment)}'")
+            con.execute(f'comment on table {MARTS_SCHEMA}."{table}" is {string_literal(comment)}')
     for table, column, comment in con.execute(
         "select table_name, column_name, comment from duckdb_columns() where database_name = ? and schema_name = ?"
         " and comment is not null",
         [SOURCE, MARTS_SCHEMA],
     ).fetchall():
         if table in marts:
-            con.execute(f'comment on column {MARTS_SCHEMA}."{table}"."{column}" is \'{_sql_string(comment)}\'')
+            con.execute(f'comment on column {MARTS_SCHEMA}."{table}"."{column}" is {string_literal(comment)}')
 
 
 def _write_metadata(con: duckdb.DuckDBPyConnection, warehouse: Path, mart_count: int, renewed: list[str]) -> None:
@@ -182,7 +183,3 @@ def _flush_to_disk(path: Path) -> None:
         os.fsync(descriptor)
     finally:
         os.close(descriptor)
-
-
-def _sql_string(value: object) -> str:
-    return str(value).replace("'", "''")
