@@ -35,7 +35,7 @@ import pandas as pd
 
 from sources.connectors import gemeenten, ledger, om, politie, rules, vh
 
-PERSON_CHECK = "_person_fields_valid"
+PERSON_CHECK = rules.PERSON_FIELDS_VALID
 STILL_PERSONAL = (
     "the person's fields (BSN, name, birth date) failed their rules, or were not recorded as passing: "
     "they never land, so only a corrected delivery from the source can fix this row"

@@ -437,10 +437,9 @@ def load_workbooks(
     distinct = DistinctValues(frame)  # the columns factorized once, for the rules and the pseudonyms
     reasons = rules.first_violation(frame, row_rules(frame), distinct)
     rows = pseudonymise(frame, pseudonymiser, distinct).assign(_delivery_id=frame["_delivery_id"])
-    bad = reasons.notna()
-    person_ok = rules.passes(frame[bad], PERSON_RULES)
-    quarantined = _missing_as_none(rows[bad].assign(reason=reasons[bad], _person_fields_valid=person_ok))
-    return ledger.land_new_rows(con, TABLE, [workbook.delivery for workbook, _ in batch], rows[~bad], quarantined)
+    accepted, quarantined = rules.split_refused(frame, rows, reasons, PERSON_RULES)
+    deliveries = [workbook.delivery for workbook, _ in batch]
+    return ledger.land_new_rows(con, TABLE, deliveries, accepted, _missing_as_none(quarantined))
 
 
 def extract(

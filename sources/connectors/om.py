@@ -367,12 +367,8 @@ def land_pull(
         # the very same pull again (a watermark was reset): nothing lands, but the provision happened
         _in_transaction(con, _record_provision(pull, delivery, len(rows)))
         return None
-    reasons = validate(pull, distinct)
-    bad = reasons.notna()
-    # persoon_nr, BSN, names and birth date do not land: record whether the row passed their rules
-    person_ok = rules.passes(pull.rows[bad], person_rules(pull.rows))
-    quarantined = rows[bad].assign(reason=reasons[bad], _person_fields_valid=person_ok)
-    candidates = rows[~bad]
+    # persoon_nr, BSN, names and birth date do not land: a refused row records whether it passed their rules
+    candidates, quarantined = rules.split_refused(pull.rows, rows, validate(pull, distinct), person_rules(pull.rows))
     repeated = ledger.repeated_rows(con, pull.entity.raw_table, candidates)
     return ledger.land_delivery(
         con,

@@ -321,9 +321,8 @@ def prepare_drops(
     distinct = DistinctValues(frame)  # the pseudonyms and the rules look at the same columns
     rows = pseudonymise(frame, pseudonymiser, distinct).assign(_delivery_id=delivery_ids)
     reasons = rules.first_violation(frame, [*event_rules(delivered_on), *PERSON_RULES], distinct)
-    bad = reasons.notna()
-    quarantined = rows[bad].assign(reason=reasons[bad], _person_fields_valid=rules.passes(frame[bad], PERSON_RULES))
-    return PreparedBatch(deliveries, rows[~bad], quarantined, error)
+    accepted, quarantined = rules.split_refused(frame, rows, reasons, PERSON_RULES)
+    return PreparedBatch(deliveries, accepted, quarantined, error)
 
 
 def land_batch(con: duckdb.DuckDBPyConnection, batch: PreparedBatch) -> list[ledger.DeliveryOutcome]:

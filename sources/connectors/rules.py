@@ -142,3 +142,18 @@ def field_lengths(columns: Sequence[str]) -> list[Rule]:
 def passes(frame: pd.DataFrame, rules: Sequence[Rule]) -> pd.Series:
     """Per row, whether it breaks none of `rules`."""
     return first_violation(frame, rules).isna()
+
+
+# a quarantined row's record of whether the person's fields passed their rules: their clear values never
+# land, so a requeue (sources/requeue.py) cannot check them again
+PERSON_FIELDS_VALID = "_person_fields_valid"
+
+
+def split_refused(
+    frame: pd.DataFrame, rows: pd.DataFrame, reasons: pd.Series, person_rules: Sequence[Rule]
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The prepared `rows` (aligned with the delivered `frame`) no rule refused, and the refused ones with
+    their `reason` and whether the person's fields passed `person_rules`."""
+    refused = reasons.notna()
+    person_ok = passes(frame[refused], person_rules)
+    return rows[~refused], rows[refused].assign(reason=reasons[refused], **{PERSON_FIELDS_VALID: person_ok})

@@ -273,7 +273,7 @@ class CheckedRecords:
 
     row_hashes: list[str]  # of every record
     candidates: pd.DataFrame  # records breaking no rule: the raw table's columns
-    quarantined: pd.DataFrame  # the others, with the `reason` of the first rule broken and `_person_fields_valid`
+    quarantined: pd.DataFrame  # the others, with the `reason` of the first rule broken and rules.PERSON_FIELDS_VALID
     latest_change: str | None  # the latest gewijzigd_op that is a timestamp
 
     @classmethod
@@ -282,10 +282,9 @@ class CheckedRecords:
         distinct = DistinctValues(frame)  # the columns factorized once, for the rules and the pseudonyms
         rows = pseudonymise(frame, endpoint, pseudonymiser, distinct)
         reasons = rules.first_violation(frame, endpoint.all_rules, distinct)
-        bad = reasons.notna()
-        quarantined = rows[bad].assign(reason=reasons[bad], _person_fields_valid=rules.passes(frame[bad], CLIENT_RULES))
-        latest = latest_change(frame["gewijzigd_op"], passed=~bad)
-        return cls(rows["_row_hash"].tolist(), rows[~bad], quarantined, latest)
+        candidates, quarantined = rules.split_refused(frame, rows, reasons, CLIENT_RULES)
+        latest = latest_change(frame["gewijzigd_op"], passed=reasons.isna())
+        return cls(rows["_row_hash"].tolist(), candidates, quarantined, latest)
 
 
 @dataclass(frozen=True)
