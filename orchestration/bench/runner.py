@@ -337,11 +337,13 @@ def measure_run(scale: int, year: int, seed: int, work_dir: Path | None, keep: b
             shutil.rmtree(folder, ignore_errors=True)
 
 
-def measure_incremental(scale: int, year: int, seed: int, work_dir: Path | None, keep: bool) -> IncrementalResult:
+def measure_incremental(
+    scale: int, year: int, seed: int, work_dir: Path | None, keep: bool, nights: int
+) -> IncrementalResult:
+    """`nights` nightly runs, each from the same loaded year (the median of a night), on the `year` world."""
     folder, _ = simulated_folder(scale, year, seed, work_dir)
     try:
-        nights = str(default_repeats(scale))  # each night from the same loaded year: the median of a night
-        return IncrementalResult(scale, run_worker("incremental", folder, year, {"BENCH_NIGHTS": nights}))
+        return IncrementalResult(scale, run_worker("incremental", folder, year, {"BENCH_NIGHTS": str(nights)}))
     except WorkerError as failed:
         return IncrementalResult(scale, None, error=str(failed))
     finally:
@@ -384,8 +386,10 @@ def run_bench(
     for scale in measurement_order(scales, incremental_scale):
         if scale == INCREMENTAL:
             progress(f"scale {incremental_scale}: incremental (one new day of police drops)")
-            world = world_year(incremental_scale, year, scaled_year)
-            incremental = measure_incremental(incremental_scale, world, seed, work_dir, keep)
+            # the scaled year's world at every scale: the published figures, a blocking check of the report
+            # year's world at scale 1, hold for its whole year, not for the year without its last day
+            nights = repeat or default_repeats(incremental_scale)
+            incremental = measure_incremental(incremental_scale, scaled_year, seed, work_dir, keep, nights)
             continue
         result = ScaleResult(scale, runs=[])
         for i in range(repeats[scale]):
