@@ -315,7 +315,10 @@ def _add_bench_command(commands: argparse._SubParsersAction) -> None:
     )
     bench.add_argument("--scales", default="1,10,100", help="comma-separated scales (default 1,10,100)")
     bench.add_argument(
-        "--repeat", type=int, default=None, help="runs per scale (default: 3 at scale 100 and below, 1 above)"
+        "--repeat",
+        type=int,
+        default=None,
+        help="runs per scale, and nights of the incremental measurement (default: 3 at scale 100 and below, 1 above)",
     )
     bench.add_argument(
         "--incremental-scale",
