@@ -12,6 +12,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
+from orchestration.publishing import exports
 from orchestration.publishing.exports import export_all, workbook_name
 from orchestration.publishing.layout import BIJLAGE_3_TOTAL_LABELS
 from orchestration.publishing.marts import mart_query
@@ -276,3 +277,25 @@ def test_a_data_folder_whose_name_holds_a_quote_is_published_and_exported_as_any
         return {f.relative_to(root).as_posix(): hashlib.sha256(f.read_bytes()).hexdigest() for f in written}
 
     assert digests(again, folder / "intern") == digests(files, out)
+
+
+def test_the_leesmij_names_each_table_too_long_for_an_excel_sheet(published, internal, tmp_path, monkeypatch):
+    """Excel opens a CSV up to a sheet's 1,048,576 rows, its header's included, and shows and sums only
+    those: the LEESMIJ names each table longer than that, with its rows. The 2011 world has no such table;
+    with a sheet of 1,000 rows its record-level facts and its calendar are."""
+    internal_out, _ = internal
+    assert "Excel-werkblad" not in (internal_out / "LEESMIJ.txt").read_text(encoding="utf-8")
+
+    monkeypatch.setattr(exports, "EXCEL_SHEET_ROWS", 1000)
+    out = tmp_path / "intern"
+    export_all(published, out, None)
+    with duckdb.connect(str(published), read_only=True) as con:
+        tables = con.execute("select table_name from duckdb_tables() where schema_name = 'marts'").fetchall()
+        names = [name for (name,) in tables]
+        counts = {name: con.execute(f'select count(*) from marts."{name}"').fetchone()[0] for name in names}
+    longer = {name: rows for name, rows in counts.items() if rows + 1 > 1000}  # the header takes a row too
+    assert longer and len(longer) < len(counts)
+    readme = (out / "LEESMIJ.txt").read_text(encoding="utf-8")
+    section = readme.split("Te groot voor een Excel-werkblad (999 rijen onder de kop)")[1].split("\n\n")[0]
+    listed = dict(line.strip().split(": ") for line in section.splitlines()[1:])
+    assert listed == {name: f"{rows:,}".replace(",", ".") + " rijen" for name, rows in longer.items()}

@@ -15,7 +15,7 @@ import duckdb
 from orchestration.publishing.csv_export import FLAVOURS, csv_path, write_csv
 from orchestration.publishing.export_tables import RECORD_LEVEL_PREFIX, ExportTable, export_tables
 from orchestration.publishing.kept_exports import KeptExports, file_key, rows_fingerprint
-from orchestration.publishing.marts import infer_report_year, published_marts
+from orchestration.publishing.marts import MARTS_SCHEMA, infer_report_year, published_marts
 from orchestration.publishing.parquet_export import FOLDER as PARQUET_FOLDER
 from orchestration.publishing.parquet_export import parquet_path, write_parquet
 from orchestration.publishing.report_tables import load_report_tables
@@ -24,6 +24,8 @@ from orchestration.publishing.xlsx_export import write_workbook
 from sources import duckdb_memory
 
 README = "LEESMIJ.txt"
+# the rows of an Excel worksheet, its header row included: Excel opens a longer CSV only up to here
+EXCEL_SHEET_ROWS = 1_048_576
 
 
 def workbook_name(year: int) -> str:
@@ -54,6 +56,7 @@ def export_all(
         report = load_report_tables(con, suppression)
         tables = export_tables(con, report, suppression)
         left_out = sorted(set(published_marts(con)) - {t.name for t in tables})
+        beyond_excel = {t.name: rows for t in tables if (rows := _row_count(con, t)) >= EXCEL_SHEET_ROWS}
         metadata = {"modus": mode_name(suppression), "toelichting": mode_description(suppression)}
         if suppression is not None:
             metadata["drempel"] = str(suppression.threshold)
@@ -86,7 +89,7 @@ def export_all(
             else:
                 written.append(file.write())
     written.append(write_workbook(report, out_dir / workbook_name(year), year, mode_description(suppression)))
-    written.append(_write_readme(out_dir, written, year, suppression, left_out, kept))
+    written.append(_write_readme(out_dir, written, year, suppression, left_out, beyond_excel, kept))
     kept.save()
     return written
 
@@ -102,6 +105,13 @@ class ExportFile:
     def relative(self) -> str:
         """The path in the export's folder (csv/…, parquet/…)."""
         return f"{self.path.parent.name}/{self.path.name}"
+
+
+def _row_count(con: duckdb.DuckDBPyConnection, table: ExportTable) -> int:
+    """The rows a table's files hold (a mart exported exactly: counted in the mart itself)."""
+    if table.query is None:
+        return len(table.rows or [])
+    return con.execute(f'select count(*) from {MARTS_SCHEMA}."{table.name}"').fetchone()[0]
 
 
 def _file_keys(con: duckdb.DuckDBPyConnection, files: list[ExportFile]) -> dict[str, str]:
@@ -134,6 +144,7 @@ def _write_readme(
     year: int,
     suppression: SuppressionSettings | None,
     left_out: list[str],
+    beyond_excel: dict[str, int],
     kept: KeptExports,
 ) -> Path:
     lines = [
@@ -158,6 +169,16 @@ def _write_readme(
         "  parquet/       kolomtypen behouden; de modus staat ook in de metadata van elk bestand",
         f"  {workbook_name(year)}  de tabellen zoals in het jaarverslag, een tabblad per tabel",
         "",
+    ]
+    if beyond_excel:
+        # Excel warns once that such a file was not loaded whole, then shows (and sums) only its first rows
+        lines += [
+            f"Te groot voor een Excel-werkblad ({_dutch(EXCEL_SHEET_ROWS - 1)} rijen onder de kop); Excel opent"
+            " alleen het begin. Lees ze met Power Query, of gebruik parquet/ of csv/:",
+            *(f"  {name}: {_dutch(rows)} rijen" for name, rows in sorted(beyond_excel.items())),
+            "",
+        ]
+    lines += [
         "SHA-256:",
         *(f"  {kept.sha256(f)}  {f.relative_to(out_dir).as_posix()}" for f in sorted(files)),
         "",
@@ -165,3 +186,8 @@ def _write_readme(
     path = out_dir / README
     path.write_text("\n".join(lines), encoding="utf-8")
     return path
+
+
+def _dutch(number: int) -> str:
+    """A whole number as Dutch writes it: 3.956.900."""
+    return f"{number:,}".replace(",", ".")
