@@ -387,6 +387,33 @@ def test_not_null_columns_fails_on_nulls_and_counts_them_per_column(pipeline, re
     assert sorted(rows) == [("doelgroep", 3), ("gemeente", 2)]
 
 
+LATE_MUTATIE = "PL9999-2011999999"
+
+
+def land_late_copy(con: duckdb.DuckDBPyConnection, mutatienummer: str) -> None:
+    """A copy of a mutatie as a new one, LATE_MUTATIE, landed with a clock earlier than every other row's."""
+    con.execute(
+        f"""insert into raw.politie_mutaties select * replace (
+            '{LATE_MUTATIE}' as mutatienummer, 'politie:late.csv' as _delivery_id,
+            timestamp '2000-01-01' as _loaded_at)
+        from raw.politie_mutaties where mutatienummer = ?""",
+        [mutatienummer],
+    )
+
+
+def rebuilt_rows(warehouse: Path, model: str, query: str, report_year: int, workdir: Path) -> list[tuple]:
+    """The rows of `query` after `model` is built from scratch (dbt's --full-refresh), in order."""
+    rebuild = run_dbt(
+        ["run", "--full-refresh", "--select", model],
+        warehouse=warehouse,
+        report_year=report_year,
+        workdir=workdir / "rebuild",
+    )
+    assert rebuild.process.returncode == 0, rebuild.output
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        return con.execute(f"{query} order by all").fetchall()
+
+
 def test_the_police_staging_takes_a_night_incrementally_and_equals_a_rebuild(warehouse_copy, report_year, tmp_path):
     """stg_politie__mutaties, incremental on DuckDB: a corrected mutatie (a higher versie, another selection
     code), a new one landed with an earlier clock, and a mutatie purged from raw come out as a rebuild makes
@@ -411,13 +438,7 @@ def test_the_police_staging_takes_a_night_incrementally_and_equals_a_rebuild(war
                 select max(cast(versie as integer)) from raw.politie_mutaties where mutatienummer = ?)""",
             [corrected, corrected],
         )
-        con.execute(
-            """insert into raw.politie_mutaties select * replace (
-                'PL9999-2011999999' as mutatienummer, 'politie:late.csv' as _delivery_id,
-                timestamp '2000-01-01' as _loaded_at)
-            from raw.politie_mutaties where mutatienummer = ?""",
-            [copied],
-        )
+        land_late_copy(con, copied)
         con.execute("delete from raw.politie_mutaties where mutatienummer = ?", [purged])
 
     night = run_dbt(
@@ -432,7 +453,7 @@ def test_the_police_staging_takes_a_night_incrementally_and_equals_a_rebuild(war
             con.execute(
                 "select mutatienummer, selectiecode from staging.stg_politie__mutaties "
                 "where mutatienummer in (?, ?, ?)",
-                [corrected, purged, "PL9999-2011999999"],
+                [corrected, purged, LATE_MUTATIE],
             ).fetchall()
         )
         # the untouched mutaties kept their rows where they were: not deleted and inserted again
@@ -443,15 +464,86 @@ def test_the_police_staging_takes_a_night_incrementally_and_equals_a_rebuild(war
             [corrected, purged],
         ).fetchone()[0]
     assert by_number[corrected] == "JGD"  # the correction's selection code
-    assert "PL9999-2011999999" in by_number and purged not in by_number
+    assert LATE_MUTATIE in by_number and purged not in by_number
     assert moved == 0
 
-    rebuild = run_dbt(
-        ["run", "--full-refresh", "--select", "stg_politie__mutaties"],
+    assert rebuilt_rows(warehouse, "stg_politie__mutaties", staging, report_year, tmp_path) == after_night
+
+
+def test_the_meldingen_take_a_night_incrementally_and_equal_a_rebuild(warehouse_copy, report_year, tmp_path):
+    """int_meldingen, incremental on DuckDB, per mutatie and per register melding: a mutatie corrected to a
+    place outside the district and a register melding corrected to a test person leave, a mutatie corrected
+    to another selection code changes its doelgroep, a mutatie landed with an earlier clock comes in, a
+    purged mutatie and a purged register melding leave; the night equals a rebuild, and the meldingen
+    nothing touched are not rewritten."""
+    warehouse = warehouse_copy
+    meldingen = "select * exclude (loaded_at) from intermediate.int_meldingen"
+    newest = "(select max(_loaded_at) from raw.politie_mutaties)"
+    later_version = (
+        "insert into raw.politie_mutaties select * replace (cast(cast(versie as integer) + 1 as varchar) as versie, "
+        "{change}, 'politie:correction.csv' as _delivery_id, " + newest + " + interval 1 hour as _loaded_at) "
+        "from raw.politie_mutaties where mutatienummer = ? and cast(versie as integer) = ("
+        "select max(cast(versie as integer)) from raw.politie_mutaties where mutatienummer = ?)"
+    )
+    with duckdb.connect(str(warehouse)) as con:
+        moved_out, recoded, purged, copied = (
+            row[0]
+            for row in con.execute(
+                "select mutatienummer from staging.stg_politie__mutaties where in_district and selectiecode <> 'JGD' "
+                "and mutatienummer in (select melding_id from intermediate.int_meldingen) "
+                "group by 1 having count(*) = 1 order by 1 limit 4"
+            ).fetchall()
+        )
+        tested, gone = (
+            row[0]
+            for row in con.execute(
+                "select melding_id from intermediate.int_meldingen where bron = 'vh' order by 1 limit 2"
+            ).fetchall()
+        )
+        con.execute("create table untouched as select rowid as r, * from intermediate.int_meldingen")
+        con.execute(later_version.format(change="'Heerlen' as pleegplaats"), [moved_out, moved_out])
+        con.execute(later_version.format(change="'JGD' as selectiecode"), [recoded, recoded])
+        land_late_copy(con, copied)
+        con.execute("delete from raw.politie_mutaties where mutatienummer = ?", [purged])
+        con.execute(
+            """insert into raw.vh_meldingen select * replace (
+                true as is_testpersoon, '2099-01-01T00:00:00' as gewijzigd_op,
+                'vh:correction' as _delivery_id, now() as _loaded_at)
+            from raw.vh_meldingen where melding_id = ?
+            qualify row_number() over (order by gewijzigd_op desc, _loaded_at desc) = 1""",
+            [tested],
+        )
+        con.execute("delete from raw.vh_meldingen where melding_id = ?", [gone])
+        doelgroep_before = con.execute(
+            "select doelgroep from intermediate.int_meldingen where melding_id = ?", [recoded]
+        ).fetchone()[0]
+
+    night = run_dbt(
+        ["run", "--select", "stg_politie__mutaties", "stg_vh__meldingen", "int_meldingen"],
         warehouse=warehouse,
         report_year=report_year,
-        workdir=tmp_path / "rebuild",
+        workdir=tmp_path,
     )
-    assert rebuild.process.returncode == 0, rebuild.output
-    with duckdb.connect(str(warehouse), read_only=True) as con:
-        assert con.execute(f"{staging} order by all").fetchall() == after_night
+    assert night.process.returncode == 0, night.output
+    compiled = night.results[f"model.{PROJECT}.int_meldingen"]["compiled_code"]
+    assert '"intermediate"."int_meldingen"' in compiled  # the night was incremental: it read the model itself
+    changed = [moved_out, recoded, purged, copied, LATE_MUTATIE, tested, gone]
+    with duckdb.connect(str(warehouse)) as con:
+        after_night = con.execute(f"{meldingen} order by all").fetchall()
+        doelgroepen = dict(
+            con.execute(
+                "select melding_id, doelgroep from intermediate.int_meldingen where list_contains(?, melding_id)",
+                [changed],
+            ).fetchall()
+        )
+        # the untouched meldingen kept their rows where they were: not deleted and inserted again
+        moved = con.execute(
+            "select count(*) from untouched u left join intermediate.int_meldingen m on m.rowid = u.r "
+            "and m.melding_id = u.melding_id where not list_contains(?, u.melding_id) and m.melding_id is null",
+            [changed],
+        ).fetchone()[0]
+    assert set(doelgroepen) == {recoded, copied, LATE_MUTATIE}
+    assert doelgroepen[recoded] == "Jeugd" != doelgroep_before  # JGD, the correction's selection code
+    assert moved == 0
+
+    assert rebuilt_rows(warehouse, "int_meldingen", meldingen, report_year, tmp_path) == after_night

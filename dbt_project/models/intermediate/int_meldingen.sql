@@ -1,6 +1,19 @@
 -- One row per melding received by the Veiligheidshuis in the district: the police mutaties
 -- (one melding each, whatever the number of persons in it) and the register's own meldingen.
 -- Test records and places outside the district are left out (counted in int_uitgesloten_records).
+-- Incremental on DuckDB (dbt_project.yml), per mutatie and per register melding, which is what every window
+-- below partitions by: a night first deletes the meldingen of those changed since the last build (a row
+-- landed after this model's latest) or gone from staging (purged), then adds those of every mutatie and
+-- register melding this model does not hold: the changed, the new, and those left out before, which are left
+-- out again. A changed project rebuilds it from scratch (orchestration/dbt_selection.py).
+{{ config(
+    incremental_strategy='append',
+    pre_hook=(
+        "{% if is_incremental() %}delete from {{ this }} where "
+        ~ "{{ changed_or_gone('politie', 'stg_politie__mutaties', 'mutatienummer') }} "
+        ~ "or {{ changed_or_gone('vh', 'stg_vh__meldingen', 'melding_id') }}{% endif %}"
+    )
+) }}
 with
 
 politie_mutaties as (
@@ -8,6 +21,12 @@ politie_mutaties as (
         *,
         bool_or(is_testpersoon) over (partition by mutatienummer) as mutatie_op_testpersoon
     from {{ ref('stg_politie__mutaties') }}
+    {% if is_incremental() %}
+        where mutatienummer not in (
+            select this.melding_id from {{ this }} as this
+            where this.bron = 'politie'
+        )
+    {% endif %}
 ),
 
 politie_persons as (
@@ -57,7 +76,14 @@ register as (
         delivery_row_number,
         loaded_at
     from {{ ref('stg_vh__meldingen') }}
-    where in_district and not is_testpersoon
+    where
+        in_district and not is_testpersoon
+        {% if is_incremental() %}
+            and melding_id not in (
+                select this.melding_id from {{ this }} as this
+                where this.bron = 'vh'
+            )
+        {% endif %}
 ),
 
 meldingen as (
