@@ -390,6 +390,20 @@ def test_not_null_columns_fails_on_nulls_and_counts_them_per_column(pipeline, re
 LATE_MUTATIE = "PL9999-2011999999"
 
 
+def land_later_version(con: duckdb.DuckDBPyConnection, mutatienummer: str, change: str) -> None:
+    """A correction of a mutatie: its latest version again with a higher versie and `change` (a `replace`
+    item), landed an hour after every other row."""
+    newest = "(select max(_loaded_at) from raw.politie_mutaties)"
+    con.execute(
+        f"""insert into raw.politie_mutaties select * replace (
+            cast(cast(versie as integer) + 1 as varchar) as versie, {change},
+            'politie:correction.csv' as _delivery_id, {newest} + interval 1 hour as _loaded_at)
+        from raw.politie_mutaties where mutatienummer = ? and cast(versie as integer) = (
+            select max(cast(versie as integer)) from raw.politie_mutaties where mutatienummer = ?)""",
+        [mutatienummer, mutatienummer],
+    )
+
+
 def land_late_copy(con: duckdb.DuckDBPyConnection, mutatienummer: str) -> None:
     """A copy of a mutatie as a new one, LATE_MUTATIE, landed with a clock earlier than every other row's."""
     con.execute(
@@ -429,15 +443,7 @@ def test_the_police_staging_takes_a_night_incrementally_and_equals_a_rebuild(war
             ).fetchall()
         )
         con.execute("create table untouched as select rowid as r, * from staging.stg_politie__mutaties")
-        newest = "(select max(_loaded_at) from raw.politie_mutaties)"
-        con.execute(
-            f"""insert into raw.politie_mutaties select * replace (
-                cast(cast(versie as integer) + 1 as varchar) as versie, 'JGD' as selectiecode,
-                'politie:correction.csv' as _delivery_id, {newest} + interval 1 hour as _loaded_at)
-            from raw.politie_mutaties where mutatienummer = ? and cast(versie as integer) = (
-                select max(cast(versie as integer)) from raw.politie_mutaties where mutatienummer = ?)""",
-            [corrected, corrected],
-        )
+        land_later_version(con, corrected, "'JGD' as selectiecode")
         land_late_copy(con, copied)
         con.execute("delete from raw.politie_mutaties where mutatienummer = ?", [purged])
 
@@ -478,13 +484,6 @@ def test_the_meldingen_take_a_night_incrementally_and_equal_a_rebuild(warehouse_
     nothing touched are not rewritten."""
     warehouse = warehouse_copy
     meldingen = "select * exclude (loaded_at) from intermediate.int_meldingen"
-    newest = "(select max(_loaded_at) from raw.politie_mutaties)"
-    later_version = (
-        "insert into raw.politie_mutaties select * replace (cast(cast(versie as integer) + 1 as varchar) as versie, "
-        "{change}, 'politie:correction.csv' as _delivery_id, " + newest + " + interval 1 hour as _loaded_at) "
-        "from raw.politie_mutaties where mutatienummer = ? and cast(versie as integer) = ("
-        "select max(cast(versie as integer)) from raw.politie_mutaties where mutatienummer = ?)"
-    )
     with duckdb.connect(str(warehouse)) as con:
         moved_out, recoded, purged, copied = (
             row[0]
@@ -501,8 +500,8 @@ def test_the_meldingen_take_a_night_incrementally_and_equal_a_rebuild(warehouse_
             ).fetchall()
         )
         con.execute("create table untouched as select rowid as r, * from intermediate.int_meldingen")
-        con.execute(later_version.format(change="'Heerlen' as pleegplaats"), [moved_out, moved_out])
-        con.execute(later_version.format(change="'JGD' as selectiecode"), [recoded, recoded])
+        land_later_version(con, moved_out, "'Heerlen' as pleegplaats")
+        land_later_version(con, recoded, "'JGD' as selectiecode")
         land_late_copy(con, copied)
         con.execute("delete from raw.politie_mutaties where mutatienummer = ?", [purged])
         con.execute(
