@@ -35,7 +35,6 @@ import pandas as pd
 
 from sources.connectors import gemeenten, ledger, om, politie, rules, vh
 
-PERSON_CHECK = rules.PERSON_FIELDS_VALID
 STILL_PERSONAL = (
     "the person's fields (BSN, name, birth date) failed their rules, or were not recorded as passing: "
     "they never land, so only a corrected delivery from the source can fix this row"
@@ -123,14 +122,15 @@ def _reasons_now(stored: pd.DataFrame, check: Revalidation) -> pd.Series:
         frame[column] = None
     names = {rule.column for rule in rules_now}
     reasons = rules.first_violation(frame.astype(dict.fromkeys(names, "str")), rules_now)
-    person_ok = stored[PERSON_CHECK].eq(True) if PERSON_CHECK in stored else pd.Series(False, index=stored.index)
+    recorded = stored.get(rules.PERSON_FIELDS_VALID, pd.Series(False, index=stored.index))
+    person_ok = recorded.eq(True)
     return reasons.where(person_ok | reasons.notna(), STILL_PERSONAL)
 
 
 def _land(
     con: duckdb.DuckDBPyConnection, source: str, table: str, original: str, passing: pd.DataFrame
 ) -> ledger.DeliveryOutcome:
-    rows = passing.drop(columns=[PERSON_CHECK])
+    rows = passing.drop(columns=[rules.PERSON_FIELDS_VALID])
     hashes = rows["_row_hash"]
     delivery = ledger.Delivery(source, f"requeue of {original}", hashlib.sha256("\n".join(hashes).encode()).hexdigest())
     repeated = ledger.repeated_rows(con, table, rows)

@@ -98,7 +98,7 @@ def test_a_record_quarantined_before_its_person_check_was_recorded_stays(registe
     meldingen = pull(register, con)
     rows = con.execute("select row_number, record::varchar from raw._quarantine").fetchall()
     for row_number, record in rows:  # as the connector stored them before it recorded the person check
-        older = {k: v for k, v in json.loads(record).items() if k != requeue.PERSON_CHECK}
+        older = {k: v for k, v in json.loads(record).items() if k != rules.PERSON_FIELDS_VALID}
         con.execute("update raw._quarantine set record = ? where row_number = ?", [json.dumps(older), row_number])
     knowing_the_new_code(monkeypatch)
     outcome = requeue.requeue(con, meldingen.delivery.delivery_id)
